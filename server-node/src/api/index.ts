@@ -1,0 +1,107 @@
+// The wire contract of a server node: every DTO and event the HTTP API sends.
+// The console imports these as types; nothing here may import from the rest of the server.
+
+export type NodeState = 'running' | 'draining' | 'offline' | 'dead';
+export type TaskState = 'queued' | 'executing' | 'succeeded' | 'failed' | 'canceled';
+export const TERMINAL_TASK_STATES: readonly TaskState[] = ['succeeded', 'failed', 'canceled'];
+
+export interface PingDto {
+  name: string;
+  state: 'starting' | 'running' | 'draining' | 'stopping' | 'fenced';
+  version: string;
+}
+
+export interface NodeDto {
+  name: string;
+  url: string;
+  version: string;
+  state: NodeState;
+  lastSeen: string;
+  /** Seconds since the last heartbeat, measured on the database clock. */
+  lastSeenAgeMs: number;
+  taskCap: number;
+  runningTasks: number;
+  startedAt: string;
+  rssBytes: number;
+  /** CPU used by the node process over the last heartbeat interval, 0..1 per core. */
+  cpu: number;
+}
+
+export interface ClusterDto {
+  clusterId: string;
+  queue: { queued: number; executing: number };
+  paused: boolean;
+  leader: string | null;
+  schemaVersion: number;
+  sharedDir: string;
+  settings: ClusterSettings;
+}
+
+export interface ClusterSettings {
+  heartbeatMs: number;
+  offlineAfterMs: number;
+  deadAfterMs: number;
+  fenceAfterMs: number;
+  pollMs: number;
+  leaderTtlMs: number;
+  sweepMs: number;
+  eventRetentionHours: number;
+}
+
+export interface TaskDto {
+  id: string;
+  kind: string;
+  description: string | null;
+  args: Record<string, unknown>;
+  state: TaskState;
+  node: string | null;
+  attempts: number;
+  queuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  cancelRequested: boolean;
+}
+
+export interface TaskAttemptDto {
+  attempt: number;
+  node: string;
+  startedAt: string;
+  finishedAt: string | null;
+  outcome: 'running' | 'succeeded' | 'failed' | 'canceled' | 'lost' | 'aborted';
+  note: string | null;
+}
+
+export interface TaskDetailDto extends TaskDto {
+  attemptsDetail: TaskAttemptDto[];
+}
+
+export interface CreateTaskResultDto {
+  id: string;
+}
+
+/** One row of the events table, as `/api/events` streams it (the SSE id is `seq`). */
+export interface EventDto {
+  seq: string;
+  at: string;
+  type: EventType;
+  data: Record<string, unknown>;
+}
+
+export type EventType =
+  | 'node.joined'
+  | 'node.state'
+  | 'node.updated'
+  | 'node.deleted'
+  | 'cluster.updated'
+  | 'task.queued'
+  | 'task.started'
+  | 'task.finished'
+  | 'task.recovered'
+  | 'task.cancel-requested';
+
+export interface ErrorDto {
+  error: string;
+  /** For validation errors: which field was wrong and why. */
+  issues?: { path: string; message: string }[];
+}

@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { masterKeyMatches } from '../../cluster/master-key.js';
+import { checkSentinel } from '../../cluster/shared-storage.js';
+import type { NodeConfig } from '../../config/node-config.js';
+import { readNodeConfig } from '../../config/node-config.js';
+import { schemaVersion } from '../../db/migrate.js';
+import { LATEST_SCHEMA_VERSION } from '../../db/migrations/index.js';
+import { createPool, describeDbError, redactUrl } from '../../db/pool.js';
+import type { DbCluster } from '../../sql/cluster-row.js';
+import { readClusterRow } from '../../sql/cluster-row.js';
+import type { CommandSpec } from '../args.js';
+import { parseCommandArgs } from '../args.js';
+
+export const doctorSpec: CommandSpec = {
+  name: 'doctor',
+  summary: 'Check everything this node needs: database, schema, master key, shared storage, clock.',
+  options: {
+    home: { type: 'string', required: true, help: 'the node home directory' },
+    json: { type: 'boolean', help: 'print the results as JSON' },
+  },
+};
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Clock skew beyond this breaks liveness judgements (heartbeats are stamped on the database clock). */
+const MAX_SKEW_MS = 1000;
+
+export async function doctorCommand(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(doctorSpec, argv);
+  if (!args) return 0;
+  const checks: Check[] = [];
+  const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
+  let config: NodeConfig | null = null;
+  try {
+    config = await readNodeConfig(args.home as string);
+    add('config', true, `node '${config.name}', serves at ${config.publicUrl}`);
+  } catch (error) {
+    add('config', false, (error as Error).message);
+  }
+  if (config) await checkCluster(config, add);
+  if (args.json) {
+    console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
+  } else {
+    for (const check of checks) console.log(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name.padEnd(15)} ${check.detail}`);
+  }
+  return checks.every((c) => c.ok) ? 0 : 1;
+}
+
+async function checkCluster(config: NodeConfig, add: (name: string, ok: boolean, detail: string) => void) {
+  if (config.embedded) {
+    add('database', true, `embedded PostgreSQL on port ${config.embedded.port} (it runs while the node runs)`);
+  }
+  const pool = createPool(config.dbUrl, { max: 1, queryTimeoutMs: 5000 });
+  try {
+    const started = Date.now();
+    let dbNow: Date;
+    try {
+      const result = await pool.query<{ now: Date; version: string }>(`select now(), current_setting('server_version') as version`);
+      dbNow = result.rows[0]!.now;
+      add('database', true, `${redactUrl(config.dbUrl)}: PostgreSQL ${result.rows[0]!.version}, ${Date.now() - started} ms`);
+    } catch (error) {
+      add('database', false, describeDbError(error, config.dbUrl));
+      return;
+    }
+    const roundTrip = Date.now() - started;
+    const skew = Math.abs(dbNow.getTime() - (started + roundTrip / 2));
+    add('clock', skew <= MAX_SKEW_MS, `${skew} ms from the database clock${skew > MAX_SKEW_MS ? ': sync this host (NTP)' : ''}`);
+
+    const version = await schemaVersion(pool);
+    add(
+      'schema',
+      version <= LATEST_SCHEMA_VERSION,
+      version === LATEST_SCHEMA_VERSION
+        ? `version ${version}`
+        : version < LATEST_SCHEMA_VERSION
+          ? `version ${version}; this node migrates it to ${LATEST_SCHEMA_VERSION} when it starts`
+          : `version ${version} is newer than this node (${LATEST_SCHEMA_VERSION}): upgrade the node`,
+    );
+    const cluster: DbCluster | null = version > 0 ? await readClusterRow(pool) : null;
+    if (!cluster) {
+      add('cluster', false, "no cluster in this database: run 'flotilla-node init' for the first node");
+      return;
+    }
+    add('cluster', true, cluster.cluster_id);
+    const keyOk = masterKeyMatches(config.masterKey, cluster.cluster_id, cluster.master_key_check);
+    add('master key', keyOk, keyOk ? 'matches the cluster' : "does not match the cluster's: copy it from another node");
+    const sentinel = await checkSentinel(cluster.shared_dir, cluster.cluster_id);
+    if (sentinel) {
+      add('shared storage', false, sentinel);
+    } else {
+      const probe = path.join(cluster.shared_dir, `.doctor-${randomUUID()}`);
+      try {
+        await writeFile(probe, 'ok');
+        await rm(probe);
+        add('shared storage', true, `${cluster.shared_dir}: sentinel found, writable`);
+      } catch (error) {
+        add('shared storage', false, `${cluster.shared_dir} is not writable: ${(error as Error).message}`);
+      }
+    }
+  } finally {
+    await pool.end();
+  }
+}

@@ -1,0 +1,56 @@
+import { initNode } from '../../cluster/init-node.js';
+import { createLogger } from '../../logger.js';
+import type { CommandSpec } from '../args.js';
+import { hostPortOption, parseCommandArgs } from '../args.js';
+
+export const initSpec: CommandSpec = {
+  name: 'init',
+  summary:
+    'Create a node home. The first node creates the cluster (and its master key and administrator API key);\n' +
+    'further nodes join it with --db and --master-key.',
+  options: {
+    home: { type: 'string', required: true, help: 'the node home directory' },
+    db: { type: 'string', help: 'PostgreSQL URL (>= 14); default: an embedded PostgreSQL in the home' },
+    shared: { type: 'string', help: 'shared storage folder for the cluster; default <home>/shared' },
+    name: { type: 'string', help: 'node name; default the host name' },
+    listen: { type: 'string', help: 'HOST:PORT to serve on; default 0.0.0.0:8300' },
+    'public-url': { type: 'string', help: 'URL others reach this node at; default http://<host>:<port>' },
+    'master-key': { type: 'string', help: "the cluster's master key (or env FLOTILLA_MASTER_KEY)" },
+    'api-key-file': { type: 'string', help: 'write the administrator API key here (0600) instead of printing it' },
+  },
+};
+
+export async function initCommand(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(initSpec, argv);
+  if (!args) return 0;
+  const result = await initNode({
+    home: args.home as string,
+    dbUrl: args.db as string | undefined,
+    sharedDir: args.shared as string | undefined,
+    name: args.name as string | undefined,
+    listen: args.listen ? hostPortOption(args.listen as string, 'listen') : undefined,
+    publicUrl: args['public-url'] as string | undefined,
+    masterKey: (args['master-key'] as string | undefined) ?? process.env.FLOTILLA_MASTER_KEY,
+    apiKeyFile: args['api-key-file'] as string | undefined,
+    log: createLogger('init'),
+  });
+  const { config } = result;
+  console.log(
+    result.createdCluster
+      ? `Created cluster ${result.clusterId} with node '${config.name}'.`
+      : `Node '${config.name}' joined cluster ${result.clusterId}.`,
+  );
+  console.log(`  database:       ${config.embedded ? `embedded PostgreSQL in ${config.embedded.dataDir}` : 'external'}`);
+  console.log(`  shared storage: ${result.sharedDir}`);
+  console.log(`  serves at:      ${config.publicUrl} (listening on ${config.listen.host}:${config.listen.port})`);
+  if (result.createdCluster) {
+    console.log(`  master key:     stored in the node's flotilla.json; further nodes need it (--master-key)`);
+  }
+  if (result.apiKey) {
+    console.log(`\nAdministrator API key (shown once, store it now):\n  ${result.apiKey}`);
+  } else if (args['api-key-file'] && result.createdCluster) {
+    console.log(`  API key:        written to ${String(args['api-key-file'])}`);
+  }
+  console.log(`\nStart it with: flotilla-node run --home ${String(args.home)}`);
+  return 0;
+}

@@ -1,0 +1,60 @@
+import { readNodeConfig } from '../../config/node-config.js';
+import { startEmbedded } from '../../db/embedded.js';
+import { buildServer } from '../../http/server.js';
+import { createLogger } from '../../logger.js';
+import { NodeRuntime } from '../../node/node-runtime.js';
+import { UserError } from '../../user-error.js';
+import type { CommandSpec } from '../args.js';
+import { parseCommandArgs } from '../args.js';
+
+export const runSpec: CommandSpec = {
+  name: 'run',
+  summary: 'Run the node: serve the API, heartbeat, and take tasks. Stops cleanly on SIGINT/SIGTERM.',
+  options: { home: { type: 'string', required: true, help: 'the node home directory' } },
+};
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(runSpec, argv);
+  if (!args) return 0;
+  const home = args.home as string;
+  const config = await readNodeConfig(home);
+  const log = createLogger(config.name);
+  const embedded = config.embedded ? await startEmbedded({ ...config.embedded, log }) : null;
+
+  const runtime = new NodeRuntime(config, home, log);
+  const app = buildServer(runtime);
+  try {
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (error) {
+    await embedded?.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new UserError(
+        `Port ${config.listen.port} on ${config.listen.host} is taken. Stop whatever uses it or change "listen" in ${home}/flotilla.json.`,
+      );
+    }
+    throw error;
+  }
+  try {
+    await runtime.start();
+  } catch (error) {
+    await app.close();
+    await runtime.stop(0).catch(() => undefined);
+    await embedded?.stop();
+    throw error;
+  }
+
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+  });
+  await runtime.stop();
+  await app.close();
+  await embedded?.stop();
+  log.info('node stopped');
+  return 0;
+}

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { createLogger } from '../../logger.js';
+import { Sandbox } from '../../sandbox/sandbox.js';
+import type { CommandSpec } from '../args.js';
+import { intOption, parseCommandArgs } from '../args.js';
+
+export const sandboxSpec: CommandSpec = {
+  name: 'sandbox',
+  summary:
+    'Run a local cluster: an embedded PostgreSQL and N nodes as separate processes, in DIR (kept between runs).\n' +
+    'Stops cleanly on SIGINT/SIGTERM (Ctrl+C).',
+  options: {
+    dir: { type: 'string', required: true, help: 'the sandbox directory' },
+    nodes: { type: 'string', help: 'how many nodes (default 3)' },
+    port: { type: 'string', help: 'base port: nodes listen on PORT+1..PORT+N (default 8300)' },
+    json: { type: 'boolean', help: 'print {balancerUrl, apiKey, dbUrl, sharedDir, nodes} as one JSON line when ready' },
+  },
+};
+
+export async function sandboxCommand(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(sandboxSpec, argv);
+  if (!args) return 0;
+  const nodes = intOption(args.nodes, 'nodes', 1, 16) ?? 3;
+  const basePort = intOption(args.port, 'port', 1024, 65000) ?? 8300;
+  const log = createLogger('sandbox');
+  const sandbox = new Sandbox({ dir: args.dir as string, nodes, basePort, log });
+
+  let stopRequested = false;
+  const stopped = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      stopRequested = true;
+      resolve();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  try {
+    const info = await sandbox.start();
+    if (args.json) {
+      console.log(JSON.stringify(info));
+    } else {
+      console.log(`Flotilla sandbox with ${nodes} nodes is running (data in ${path.resolve(args.dir as string)}):`);
+      for (const node of info.nodes) console.log(`  ${node.name}  ${node.url}  (pid ${node.pid})`);
+      console.log(`  API key:        ${info.apiKey}`);
+      console.log(`  shared storage: ${info.sharedDir}`);
+      console.log(`  try:  curl -H "Authorization: Bearer ${info.apiKey}" ${info.nodes[0]?.url}/api/nodes`);
+      console.log('Press Ctrl+C to stop.');
+    }
+    if (!stopRequested) await stopped;
+  } finally {
+    await sandbox.stop();
+  }
+  return 0;
+}

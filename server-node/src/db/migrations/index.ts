@@ -1,0 +1,8 @@
+import * as m001 from './001-initial.js';
+
+// Numbered migrations, applied in order; the index is the schema version.
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  { version: 1, name: '001-initial', sql: m001.sql },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ClusterDto } from '../../api/index.js';
+import { resolveSettings } from '../../config/cluster-settings.js';
+import { schemaVersion } from '../../db/migrate.js';
+import { readClusterRow, setPaused } from '../../sql/cluster-row.js';
+import { currentLeader } from '../../sql/node-lifecycle.js';
+import { queueCounts } from '../../sql/task-rows.js';
+import { parseOr400 } from '../http-error.js';
+import type { RouteContext } from '../server.js';
+
+const patchClusterBody = z.object({ paused: z.boolean() }).strict();
+
+export function clusterRoutes(app: FastifyInstance, { runtime }: RouteContext): void {
+  const db = runtime.pool;
+
+  const clusterInfo = async (): Promise<ClusterDto> => {
+    const [cluster, queue, leader, version] = await Promise.all([
+      readClusterRow(db),
+      queueCounts(db),
+      currentLeader(db),
+      schemaVersion(db),
+    ]);
+    return {
+      clusterId: cluster!.cluster_id,
+      queue,
+      paused: cluster!.paused,
+      leader,
+      schemaVersion: version,
+      sharedDir: cluster!.shared_dir,
+      settings: resolveSettings(cluster!.settings),
+    };
+  };
+
+  app.get('/api/cluster', clusterInfo);
+
+  app.patch('/api/cluster', async (request) => {
+    const body = parseOr400(patchClusterBody, request.body, 'request body');
+    await setPaused(db, body.paused, request.caller);
+    return clusterInfo();
+  });
+}

@@ -1,0 +1,12 @@
+import type { FastifyInstance } from 'fastify';
+import { streamEvents } from '../event-stream.js';
+import type { RouteContext } from '../server.js';
+
+export function eventRoutes(app: FastifyInstance, { runtime, hub }: RouteContext): void {
+  app.get('/api/events', (request, reply) => streamEvents(runtime.pool, hub, request, reply));
+
+  app.get('/metrics', async (_request, reply) => {
+    runtime.metrics.running.set(runtime.worker.running.size);
+    return reply.type(runtime.metrics.registry.contentType).send(await runtime.metrics.registry.metrics());
+  });
+}

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { deleteNode, updateNode } from '../../sql/node-lifecycle.js';
+import { getNode, listNodes, reportNodeStates } from '../../sql/node-rows.js';
+import { HttpError, parseOr400 } from '../http-error.js';
+import type { RouteContext } from '../server.js';
+
+const nodeParams = z.object({ name: z.string().min(1) });
+const patchNodeBody = z
+  .object({
+    drain: z.boolean().optional(),
+    taskCap: z.number().int().min(0).max(1000).optional(),
+  })
+  .strict()
+  .refine((body) => body.drain !== undefined || body.taskCap !== undefined, {
+    message: 'give drain and/or taskCap',
+  });
+
+export function nodeRoutes(app: FastifyInstance, { runtime }: RouteContext): void {
+  const db = runtime.pool;
+
+  app.get('/api/nodes/ping', async (_request, reply) => {
+    const { status, body } = runtime.ping();
+    return reply.status(status).send(body);
+  });
+
+  app.get('/api/nodes', async () => listNodes(db));
+
+  app.get('/api/nodes/:name', async (request) => {
+    const { name } = parseOr400(nodeParams, request.params, 'path');
+    const node = await getNode(db, name);
+    if (!node) throw new HttpError(404, `No node named '${name}'.`);
+    return node;
+  });
+
+  app.patch('/api/nodes/:name', async (request) => {
+    const { name } = parseOr400(nodeParams, request.params, 'path');
+    const change = parseOr400(patchNodeBody, request.body, 'request body');
+    if (!(await updateNode(db, name, change, request.caller))) throw new HttpError(404, `No node named '${name}'.`);
+    await reportNodeStates(db);
+    return getNode(db, name);
+  });
+
+  app.delete('/api/nodes/:name', async (request, reply) => {
+    const { name } = parseOr400(nodeParams, request.params, 'path');
+    const outcome = await deleteNode(db, name, request.caller);
+    switch (outcome) {
+      case 'deleted':
+        return reply.status(204).send();
+      case 'not-found':
+        throw new HttpError(404, `No node named '${name}'.`);
+      case 'alive':
+        throw new HttpError(409, `Node '${name}' is still running. Stop it (or wait until it is offline) first.`);
+      case 'has-tasks':
+        throw new HttpError(
+          409,
+          `Node '${name}' still has tasks executing. They are recovered when it is declared dead; try again then.`,
+        );
+    }
+  });
+}

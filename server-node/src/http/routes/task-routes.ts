@@ -1,0 +1,103 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { CreateTaskResultDto, TaskDetailDto } from '../../api/index.js';
+import { cancelTask, getTask, insertTask, listAttempts, listTasks, retryTask } from '../../sql/task-rows.js';
+import { readTaskLog } from '../../tasks/task-log.js';
+import { TASK_KINDS } from '../../tasks/task-kinds.js';
+import { HttpError, parseOr400 } from '../http-error.js';
+import type { RouteContext } from '../server.js';
+
+const taskState = z.enum(['queued', 'executing', 'succeeded', 'failed', 'canceled']);
+const createTaskBody = z
+  .object({
+    kind: z.string().min(1),
+    args: z.record(z.string(), z.unknown()).optional(),
+    description: z.string().max(500).optional(),
+  })
+  .strict();
+const listQuery = z
+  .object({
+    state: taskState.optional(),
+    node: z.string().min(1).optional(),
+    kind: z.string().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+const taskParams = z.object({ id: z.string().regex(/^\d{1,18}$/, 'task id must be a number') });
+const logQuery = z.object({ follow: z.enum(['0', '1', 'true', 'false']).optional() }).strict();
+
+export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): void {
+  const db = runtime.pool;
+
+  const taskOr404 = async (id: string) => {
+    const task = await getTask(db, id);
+    if (!task) throw new HttpError(404, `No task ${id}.`);
+    return task;
+  };
+
+  app.post('/api/tasks', async (request, reply) => {
+    const body = parseOr400(createTaskBody, request.body, 'request body');
+    const kind = TASK_KINDS.get(body.kind);
+    if (!kind) {
+      throw new HttpError(400, `Invalid request body: kind: unknown task kind '${body.kind}'`, [
+        { path: 'kind', message: `unknown task kind; known: ${[...TASK_KINDS.keys()].join(', ')}` },
+      ]);
+    }
+    const args = parseOr400(kind.argsSchema, body.args ?? {}, `args for a '${body.kind}' task`);
+    const id = await insertTask(db, {
+      kind: body.kind,
+      args: args as Record<string, unknown>,
+      description: body.description ?? null,
+    });
+    return reply.status(201).send({ id } satisfies CreateTaskResultDto);
+  });
+
+  app.get('/api/tasks', async (request) => listTasks(db, parseOr400(listQuery, request.query, 'query')));
+
+  app.get('/api/tasks/:id', async (request): Promise<TaskDetailDto> => {
+    const { id } = parseOr400(taskParams, request.params, 'path');
+    const task = await taskOr404(id);
+    return { ...task, attemptsDetail: await listAttempts(db, id) };
+  });
+
+  app.post('/api/tasks/:id/cancel', async (request) => {
+    const { id } = parseOr400(taskParams, request.params, 'path');
+    const outcome = await cancelTask(db, id, request.caller);
+    if (outcome === 'not-found') throw new HttpError(404, `No task ${id}.`);
+    if (outcome === 'already-finished') throw new HttpError(409, `Task ${id} has already finished.`);
+    return { outcome, task: await taskOr404(id) };
+  });
+
+  app.post('/api/tasks/:id/retry', async (request) => {
+    const { id } = parseOr400(taskParams, request.params, 'path');
+    const outcome = await retryTask(db, id, request.caller);
+    if (outcome === 'not-found') throw new HttpError(404, `No task ${id}.`);
+    if (outcome === 'succeeded') throw new HttpError(409, `Task ${id} succeeded; queue a new task instead.`);
+    if (outcome === 'not-finished') throw new HttpError(409, `Task ${id} has not finished; cancel it first.`);
+    return taskOr404(id);
+  });
+
+  app.get('/api/tasks/:id/log', async (request, reply) => {
+    const { id } = parseOr400(taskParams, request.params, 'path');
+    const { follow } = parseOr400(logQuery, request.query, 'query');
+    await taskOr404(id);
+    const following = follow === '1' || follow === 'true';
+    if (!following) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of readTaskLog(db, runtime.sharedDir, id, { follow: false })) chunks.push(chunk);
+      return reply.type('text/plain; charset=utf-8').send(Buffer.concat(chunks));
+    }
+    const controller = new AbortController();
+    request.raw.on('close', () => controller.abort());
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/plain; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-flotilla-node': runtime.name,
+    });
+    for await (const chunk of readTaskLog(db, runtime.sharedDir, id, { follow: true, signal: controller.signal })) {
+      reply.raw.write(chunk);
+    }
+    reply.raw.end();
+  });
+}

@@ -1,0 +1,257 @@
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { ClusterSettings, PingDto } from '../api/index.js';
+import { resolveSettings } from '../config/cluster-settings.js';
+import type { NodeConfig } from '../config/node-config.js';
+import { masterKeyMatches } from '../cluster/master-key.js';
+import { checkSentinel } from '../cluster/shared-storage.js';
+import { migrate } from '../db/migrate.js';
+import { connectOrExplain, createPool } from '../db/pool.js';
+import { readClusterRow } from '../sql/cluster-row.js';
+import { heartbeat, markNodeStopped, registerNode, releaseLeaderLease } from '../sql/node-lifecycle.js';
+import { reportNodeStates } from '../sql/node-rows.js';
+import { recoverLostTasks } from '../sql/recover-lost-tasks.js';
+import { killLeftoverScripts } from '../tasks/script-task.js';
+import { recoveryPolicies } from '../tasks/task-kinds.js';
+import { UserError } from '../user-error.js';
+import { VERSION } from '../version.js';
+import { LeaderLoop } from './leader-loop.js';
+import type { NodeMetrics } from './node-metrics.js';
+import { createNodeMetrics } from './node-metrics.js';
+import { NotificationListener } from './notification-listener.js';
+import { createProcessStats } from './process-stats.js';
+import { Worker } from './worker.js';
+
+/** How long a clean shutdown lets running tasks finish before handing them back to the queue. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * One server node: checks it belongs to the cluster (schema, master key, shared storage), registers,
+ * then heartbeats, claims and runs tasks, and takes its turn at the leader's jobs. The HTTP server
+ * is built on top of it (http/server.ts).
+ */
+export class NodeRuntime {
+  readonly pool: pg.Pool;
+  /** A pool of its own for heartbeats, so a busy main pool can never starve them. */
+  private readonly heartbeatPool: pg.Pool;
+  readonly metrics: NodeMetrics = createNodeMetrics();
+  readonly listener: NotificationListener;
+  readonly worker: Worker;
+  private leader!: LeaderLoop;
+  settings!: ClusterSettings;
+  clusterId = '';
+  sharedDir = '';
+  taskCap = 0;
+  draining = false;
+  paused = false;
+  fenced = false;
+  stopping = false;
+  started = false;
+  private lastHeartbeatOk = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly stats = createProcessStats();
+
+  constructor(
+    readonly config: NodeConfig,
+    readonly home: string,
+    readonly log: Logger,
+  ) {
+    this.pool = createPool(config.dbUrl, { max: 10, log });
+    this.heartbeatPool = createPool(config.dbUrl, { max: 1, log, queryTimeoutMs: 2000 });
+    this.listener = new NotificationListener(config.dbUrl, log);
+    this.worker = new Worker({
+      db: this.pool,
+      node: config.name,
+      home,
+      sharedDir: () => this.sharedDir,
+      log,
+      metrics: this.metrics,
+      capacity: () => ({
+        canClaim: !this.fenced && !this.stopping && !this.draining && !this.paused,
+        taskCap: this.taskCap,
+      }),
+    });
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  ping(): { status: number; body: PingDto } {
+    const state: PingDto['state'] = this.stopping
+      ? 'stopping'
+      : !this.started
+        ? 'starting'
+        : this.fenced
+          ? 'fenced'
+          : this.draining
+            ? 'draining'
+            : 'running';
+    return { status: state === 'running' ? 200 : 503, body: { name: this.name, state, version: VERSION } };
+  }
+
+  /** Every check a node makes before it may join; each failure says what to do. */
+  async checkCluster(): Promise<void> {
+    await connectOrExplain(this.pool, this.config.dbUrl);
+    await migrate(this.pool);
+    const cluster = await readClusterRow(this.pool);
+    if (!cluster) {
+      throw new UserError(`The database holds no Flotilla cluster. Run 'flotilla-node init' for the first node.`);
+    }
+    if (!masterKeyMatches(this.config.masterKey, cluster.cluster_id, cluster.master_key_check)) {
+      throw new UserError(
+        `This node's master key does not match cluster ${cluster.cluster_id}. Every node needs the same master key: ` +
+          `copy it from the first node's flotilla.json (masterKey) and run 'flotilla-node init' again with --master-key.`,
+      );
+    }
+    const sentinelProblem = await checkSentinel(cluster.shared_dir, cluster.cluster_id);
+    if (sentinelProblem) throw new UserError(sentinelProblem);
+    this.clusterId = cluster.cluster_id;
+    this.sharedDir = cluster.shared_dir;
+    this.paused = cluster.paused;
+    this.settings = resolveSettings(cluster.settings);
+  }
+
+  async start(): Promise<void> {
+    await this.checkCluster();
+    const leftovers = await killLeftoverScripts(this.home);
+    if (leftovers > 0) this.log.warn({ leftovers }, 'stopped scripts left by a previous run of this node');
+
+    const registered = await registerNode(this.pool, {
+      name: this.name,
+      url: this.config.publicUrl,
+      version: VERSION,
+    });
+    if (!registered.registered) {
+      throw new UserError(
+        `A node named '${this.name}' is already running (at ${registered.conflict?.url}, last seen ` +
+          `${registered.conflict?.lastSeenAgeMs} ms ago). Stop it first, or give this node another name.`,
+      );
+    }
+    // Whatever the previous run of this node left executing died with it.
+    await recoverLostTasks(this.pool, recoveryPolicies(), `${this.name} (restart)`, this.name);
+    await reportNodeStates(this.pool);
+    await this.beat();
+
+    this.leader = new LeaderLoop(this.pool, this.name, this.settings, this.log);
+    this.listener.on('flotilla_tasks', () => this.worker.wake());
+    this.listener.on('flotilla_nodes', (name) => {
+      if (name === this.name || name === '') void this.beat();
+    });
+    this.listener.on('flotilla_cancel', () => void this.worker.checkCancelRequests().catch(() => undefined));
+    await this.listener.start();
+
+    this.every(this.settings.heartbeatMs, () => this.beat());
+    this.every(this.settings.pollMs, () => {
+      this.worker.wake();
+      return this.worker.checkCancelRequests();
+    });
+    this.every(this.settings.sweepMs, () => (this.fenced ? Promise.resolve() : this.leader.tick()));
+    this.timers.add(setInterval(() => this.checkFence(), Math.min(250, this.settings.heartbeatMs / 2)));
+    this.started = true;
+    this.worker.wake();
+    this.log.info({ name: this.name, cluster: this.clusterId, sharedDir: this.sharedDir }, 'node started');
+  }
+
+  /** Runs `job` every `ms`, never overlapping itself; failures are logged, not fatal. */
+  private every(ms: number, job: () => Promise<unknown>): void {
+    const schedule = () => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        void run();
+      }, ms);
+      this.timers.add(timer);
+    };
+    const run = async () => {
+      try {
+        await job();
+      } catch (error) {
+        this.log.warn({ err: (error as Error).message }, 'periodic job failed');
+      }
+      if (!this.stopping) schedule();
+    };
+    schedule();
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      const result = await heartbeat(this.heartbeatPool, this.name, this.stats());
+      this.lastHeartbeatOk = performance.now();
+      if (!result) {
+        // Our row is gone (deleted while we were unreachable) or marked stopped: join again.
+        if (!this.stopping) await this.rejoin();
+        return;
+      }
+      const wasDraining = this.draining;
+      this.taskCap = result.taskCap;
+      this.draining = result.draining;
+      this.paused = result.paused;
+      this.metrics.taskCap.set(this.taskCap);
+      this.metrics.running.set(this.worker.running.size);
+      this.metrics.leader.set(this.leader?.isLeader ? 1 : 0);
+      if (this.fenced) await this.unfence();
+      await this.worker.retryUnrecorded();
+      if (wasDraining && !this.draining) this.worker.wake();
+    } catch (error) {
+      this.metrics.heartbeatFailures.inc();
+      this.log.warn({ err: (error as Error).message }, 'heartbeat failed');
+    }
+  }
+
+  private async rejoin(): Promise<void> {
+    this.log.warn('node row missing or stopped; registering again');
+    await registerNode(this.pool, { name: this.name, url: this.config.publicUrl, version: VERSION });
+    await reportNodeStates(this.pool);
+  }
+
+  /**
+   * Self-fencing: without a heartbeat for fenceAfterMs, peers will soon declare this node dead and
+   * hand its tasks to others. Stop claiming and abort running attempts before that can happen.
+   */
+  private checkFence(): void {
+    if (this.fenced || this.stopping) return;
+    const silentMs = performance.now() - this.lastHeartbeatOk;
+    if (silentMs < this.settings.fenceAfterMs) return;
+    this.fenced = true;
+    this.metrics.fenced.set(1);
+    this.log.error({ silentMs: Math.round(silentMs) }, 'no heartbeat reached the database: fencing this node');
+    this.worker.stopAll('fence');
+  }
+
+  /** Back in touch with the database: hand back what fencing stopped, then take work again. */
+  private async unfence(): Promise<void> {
+    await this.worker.settled();
+    await this.worker.retryUnrecorded();
+    const recovered = await recoverLostTasks(this.pool, recoveryPolicies(), `${this.name} (after fencing)`, this.name);
+    this.fenced = false;
+    this.metrics.fenced.set(0);
+    this.log.warn({ handedBack: recovered.length }, 'heartbeats reach the database again: node unfenced');
+    this.worker.wake();
+  }
+
+  /** Clean shutdown: stop taking work, let running tasks finish (bounded), hand back the rest, go offline. */
+  async stop(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    if (!this.started) {
+      // Never joined (a check failed): nothing to hand back, and the node row may be another process's.
+      await this.listener.stop();
+      await Promise.all([this.pool.end(), this.heartbeatPool.end()]);
+      return;
+    }
+    const grace = setTimeout(() => this.worker.stopAll('shutdown'), graceMs);
+    await this.worker.settled();
+    clearTimeout(grace);
+    await this.listener.stop();
+    try {
+      await recoverLostTasks(this.pool, recoveryPolicies(), `${this.name} (shutdown)`, this.name);
+      await markNodeStopped(this.pool, this.name);
+      await releaseLeaderLease(this.pool, this.name);
+      await reportNodeStates(this.pool);
+    } catch (error) {
+      this.log.warn({ err: (error as Error).message }, 'could not record the shutdown in the database');
+    }
+    await Promise.all([this.pool.end(), this.heartbeatPool.end()]);
+  }
+}

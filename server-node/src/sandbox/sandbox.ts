@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { initNode } from '../cluster/init-node.js';
+import { readNodeConfig } from '../config/node-config.js';
+import type { EmbeddedDb } from '../db/embedded.js';
+import { embeddedUrl, initialiseEmbedded, startEmbedded } from '../db/embedded.js';
+import { checkPortFree, findFreePort } from '../net/free-port.js';
+import { UserError } from '../user-error.js';
+import { spawnNode, stopProcess, waitForNode } from './node-process.js';
+
+// A whole cluster on one machine for trying Flotilla out, for the console and for tests:
+// one embedded PostgreSQL, one shared folder, N nodes as separate processes. The directory is kept,
+// so running the sandbox again brings the same cluster back.
+
+export interface SandboxInfo {
+  balancerUrl: string | null;
+  apiKey: string;
+  dbUrl: string;
+  sharedDir: string;
+  nodes: { name: string; url: string; pid: number }[];
+}
+
+export interface SandboxOptions {
+  dir: string;
+  nodes: number;
+  /** Nodes listen on basePort+1 .. basePort+N (basePort itself is kept for the balancer). */
+  basePort: number;
+  log: Logger;
+}
+
+const stateSchema = z.object({ pgPort: z.number().int(), pgPassword: z.string(), basePort: z.number().int() });
+
+export class Sandbox {
+  private readonly children = new Map<string, ChildProcess>();
+  private db: EmbeddedDb | null = null;
+  info: SandboxInfo | null = null;
+
+  constructor(private readonly options: SandboxOptions) {}
+
+  private path(...parts: string[]): string {
+    return path.join(path.resolve(this.options.dir), ...parts);
+  }
+
+  async start(): Promise<SandboxInfo> {
+    const { nodes: count, log } = this.options;
+    await mkdir(this.path('logs'), { recursive: true });
+    const statePath = this.path('sandbox.json');
+    const fresh = !existsSync(statePath);
+    const state = fresh
+      ? { pgPort: await findFreePort(this.options.basePort + 100), pgPassword: randomBytes(18).toString('base64url'), basePort: this.options.basePort }
+      : stateSchema.parse(JSON.parse(await readFile(statePath, 'utf8')));
+    const nodePorts = Array.from({ length: count }, (_, i) => state.basePort + 1 + i);
+    for (const port of nodePorts) {
+      await checkPortFree(port).catch(() => {
+        throw new UserError(
+          `Port ${port} is in use (another sandbox, or another program). Stop it, or pass another --port.`,
+        );
+      });
+    }
+    if (fresh) {
+      await initialiseEmbedded({ dataDir: this.path('db'), port: state.pgPort, password: state.pgPassword, log });
+      await writeFile(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
+    }
+    this.db = await startEmbedded({ dataDir: this.path('db'), port: state.pgPort, password: state.pgPassword, log });
+    const dbUrl = embeddedUrl(state.pgPort, state.pgPassword);
+
+    const nodes: SandboxInfo['nodes'] = [];
+    for (let i = 1; i <= count; i++) {
+      const name = `node-${i}`;
+      const home = this.path(name);
+      const port = nodePorts[i - 1]!;
+      if (!existsSync(path.join(home, 'flotilla.json'))) {
+        const first = i === 1 ? null : await readNodeConfig(this.path('node-1'));
+        await initNode({
+          home,
+          dbUrl,
+          name,
+          sharedDir: this.path('shared'),
+          listen: { host: '127.0.0.1', port },
+          masterKey: first?.masterKey,
+          apiKeyFile: i === 1 ? this.path('api-key') : undefined,
+          log,
+        });
+      }
+      const config = await readNodeConfig(home);
+      const logFile = this.path('logs', `${name}.log`);
+      const child = spawnNode(home, logFile);
+      this.children.set(name, child);
+      child.on('exit', (code, signal) => {
+        if (!this.stopping) log.warn({ node: name, code, signal }, 'sandbox node exited');
+      });
+      nodes.push({ name, url: config.publicUrl, pid: child.pid ?? 0 });
+    }
+    for (const node of nodes) {
+      await waitForNode(node.url, this.children.get(node.name)!, this.path('logs', `${node.name}.log`));
+    }
+    const apiKey = (await readFile(this.path('api-key'), 'utf8')).trim();
+    this.info = { balancerUrl: null, apiKey, dbUrl, sharedDir: this.path('shared'), nodes };
+    return this.info;
+  }
+
+  private stopping = false;
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.children.values()].map((child) => stopProcess(child)));
+    await this.db?.stop();
+  }
+}

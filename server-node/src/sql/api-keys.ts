@@ -1,0 +1,28 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from './db.js';
+
+// API keys are random 32-byte secrets; only their SHA-256 is stored, so a database dump
+// does not hand out working keys.
+
+export function generateApiKey(): string {
+  return 'flt_' + randomBytes(32).toString('base64url');
+}
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export async function insertApiKey(db: Db, name: string, key: string): Promise<void> {
+  await db.query(`insert into api_keys (name, key_hash) values ($1, $2)`, [name, hashApiKey(key)]);
+}
+
+export async function findApiKey(db: Db, key: string): Promise<{ id: string; name: string } | null> {
+  const result = await db.query<{ id: string; name: string }>(
+    `with found as (select id, name, last_used_at from api_keys where key_hash = $1),
+     touched as (update api_keys set last_used_at = now() where key_hash = $1
+                 and (last_used_at is null or last_used_at < now() - interval '1 minute'))
+     select id::text, name from found`,
+    [hashApiKey(key)],
+  );
+  return result.rows[0] ?? null;
+}

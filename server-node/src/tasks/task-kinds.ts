@@ -1,0 +1,18 @@
+import type { RecoveryPolicies } from '../sql/recover-lost-tasks.js';
+import { noopTask } from './noop-task.js';
+import { scriptTask } from './script-task.js';
+import type { TaskKind } from './task-kind.js';
+
+// Every kind the cluster can run. A kind added here is claimable, validated at POST /api/tasks,
+// and recovered after node loss by its declared policy.
+export const TASK_KINDS: ReadonlyMap<string, TaskKind<never>> = new Map(
+  [noopTask, scriptTask].map((kind) => [kind.name, kind as TaskKind<never>]),
+);
+
+export function recoveryPolicies(): RecoveryPolicies {
+  const kinds = [...TASK_KINDS.values()];
+  return {
+    resume: kinds.filter((k) => k.onNodeLoss === 'resume').map((k) => k.name),
+    requeue: kinds.filter((k) => k.onNodeLoss === 'requeue').map((k) => k.name),
+  };
+}
