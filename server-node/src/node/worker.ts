@@ -135,7 +135,8 @@ export class Worker {
         outcome = { state: 'failed', error: message };
       }
     }
-    await logWriter.close();
+    const logError = await logWriter.close();
+    if (logError) log.warn({ task: task.id, err: logError.message }, 'could not write the task log to shared storage');
     await this.record({ id: task.id, leaseId: task.lease_id, ...outcome });
   }
 

@@ -15,33 +15,48 @@ export function attemptLogPath(sharedDir: string, taskId: string, attempt: numbe
   return path.join(sharedDir, 'tasks', taskId, `attempt-${attempt}.log`);
 }
 
-/** Appends to one attempt's log. The file is created on the first write, so silent tasks leave none. */
+/**
+ * Appends to one attempt's log. The file is created on the first write, so silent tasks leave none.
+ * A failing share must not take the node down: write errors are kept and reported by `close()`.
+ */
 export class TaskLogWriter {
   private stream: WriteStream | null = null;
-  private ready: Promise<void> | null = null;
+  private opening: Promise<void> | null = null;
+  private buffered: (string | Buffer)[] = [];
+  error: Error | null = null;
 
   constructor(private readonly file: string) {}
 
   write(text: string | Buffer): void {
-    if (!this.stream) {
-      this.ready = mkdir(path.dirname(this.file), { recursive: true }).then(() => undefined);
-      this.stream = createWriteStream(this.file, { flags: 'a' });
-      this.stream.cork();
-      const stream = this.stream;
-      void this.ready.then(() => stream.uncork());
+    if (this.stream) {
+      this.stream.write(text);
+      return;
     }
-    this.stream.write(text);
+    this.buffered.push(text);
+    this.opening ??= mkdir(path.dirname(this.file), { recursive: true }).then(
+      () => {
+        const stream = createWriteStream(this.file, { flags: 'a' });
+        stream.on('error', (error) => (this.error ??= error));
+        for (const chunk of this.buffered) stream.write(chunk);
+        this.buffered = [];
+        this.stream = stream;
+      },
+      (error: Error) => {
+        this.error ??= error;
+      },
+    );
   }
 
   line(text: string): void {
     this.write(`${text}\n`);
   }
 
-  async close(): Promise<void> {
+  /** Flushes and closes; resolves with the first write error, if any. */
+  async close(): Promise<Error | null> {
+    await this.opening;
     const stream = this.stream;
-    if (!stream) return;
-    await this.ready;
-    await new Promise<void>((resolve) => stream.end(resolve));
+    if (stream && !stream.destroyed) await new Promise<void>((resolve) => stream.end(resolve));
+    return this.error;
   }
 }
 

@@ -144,6 +144,7 @@ export class TestCluster {
     await Promise.all([...this.nodes.values()].map((node) => stopProcess(node.child, 5000)));
     await this.db?.end();
     await this.dropDatabase();
-    await rm(this.dir, { recursive: true, force: true });
+    if (process.env.FLOTILLA_KEEP_TEST_DIRS) console.log(`kept ${this.dir}`);
+    else await rm(this.dir, { recursive: true, force: true });
   }
 }
