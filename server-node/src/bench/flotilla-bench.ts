@@ -64,13 +64,20 @@ export async function flotillaBatch(cluster: FlotillaCluster, jobs: number): Pro
     ])
   ).rows;
   return summariseBatch(
-    rows.map((row) => ({ node: row.node ?? '(none)', pickupMs: row.pickup_ms ?? Number.NaN, ok: row.state === 'succeeded' })),
+    rows.map((row) => ({
+      node: row.node ?? '(none)',
+      pickupMs: row.pickup_ms ?? Number.NaN,
+      ok: row.state === 'succeeded',
+    })),
     elapsedMs,
   );
 }
 
 /** Shared by both queues: throughput, pickup percentiles and how evenly the work was spread. */
-export function summariseBatch(runs: { node: string; pickupMs: number; ok: boolean }[], elapsedMs: number): BatchResult {
+export function summariseBatch(
+  runs: { node: string; pickupMs: number; ok: boolean }[],
+  elapsedMs: number,
+): BatchResult {
   const failed = runs.filter((run) => !run.ok).length;
   if (failed > 0) throw new Error(`${failed} of ${runs.length} jobs did not succeed`);
   const perNode: Record<string, number> = {};
@@ -95,7 +102,11 @@ export function summariseBatch(runs: { node: string; pickupMs: number; ok: boole
  * Single-task pickup on an idle cluster: `count` tasks through POST /api/tasks, one at a time,
  * `gapMs` apart, sent round-robin to the nodes as a balancer would.
  */
-export async function flotillaIdlePickup(cluster: FlotillaCluster, count: number, gapMs: number): Promise<IdleResult> {
+export async function flotillaIdlePickup(
+  cluster: FlotillaCluster,
+  count: number,
+  gapMs: number,
+): Promise<IdleResult> {
   const nodes = cluster.alive();
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -110,7 +121,10 @@ export async function flotillaIdlePickup(cluster: FlotillaCluster, count: number
     await sleep(gapMs);
   }
   const rows = await waitFor(`${count} idle-pickup tasks to finish`, async () => {
-    const result = await cluster.db.query<PickupRow>(`select ${PICKUP_COLUMNS} from tasks where id = any($1::bigint[])`, [ids]);
+    const result = await cluster.db.query<PickupRow>(
+      `select ${PICKUP_COLUMNS} from tasks where id = any($1::bigint[])`,
+      [ids],
+    );
     return result.rows.every((row) => row.state === 'succeeded') ? result.rows : null;
   });
   const pickups = rows.map((row) => row.pickup_ms ?? Number.NaN);
@@ -122,7 +136,11 @@ export async function flotillaIdlePickup(cluster: FlotillaCluster, count: number
  * figure is detection + sweep, not leader failover too) and time, from the kill, until another node's
  * API calls it dead and until no task is left `executing` on it.
  */
-export async function flotillaRecovery(cluster: FlotillaCluster, tasks: number, sleepMs: number): Promise<RecoveryResult> {
+export async function flotillaRecovery(
+  cluster: FlotillaCluster,
+  tasks: number,
+  sleepMs: number,
+): Promise<RecoveryResult> {
   const ids = (
     await cluster.db.query<{ id: string }>(
       `insert into tasks (kind, args) select 'noop', jsonb_build_object('sleepMs', $2::int) from generate_series(1, $1)
@@ -137,9 +155,10 @@ export async function flotillaRecovery(cluster: FlotillaCluster, tasks: number, 
   const executingOn = async (name: string) =>
     Number(
       (
-        await cluster.db.query<{ n: string }>(`select count(*) as n from tasks where state = 'executing' and node = $1`, [
-          name,
-        ])
+        await cluster.db.query<{ n: string }>(
+          `select count(*) as n from tasks where state = 'executing' and node = $1`,
+          [name],
+        )
       ).rows[0]!.n,
     );
   const running = await waitFor(`${victim.name} to run tasks`, async () => {
@@ -149,13 +168,17 @@ export async function flotillaRecovery(cluster: FlotillaCluster, tasks: number, 
 
   const killedAt = performance.now();
   victim.child.kill('SIGKILL');
-  log(`SIGKILLed ${victim.name} (pid ${victim.child.pid}) while it ran ${running} tasks; leader is ${leader ?? 'none'}`);
+  log(
+    `SIGKILLed ${victim.name} (pid ${victim.child.pid}) while it ran ${running} tasks; leader is ${leader ?? 'none'}`,
+  );
   const [deadAfterMs, movedAfterMs] = await Promise.all([
     waitFor(
       `${witness.name} to report ${victim.name} dead`,
       async () => {
         const view = await cluster.nodesView(witness);
-        return view.find((node) => node.name === victim.name)?.state === 'dead' ? performance.now() - killedAt : null;
+        return view.find((node) => node.name === victim.name)?.state === 'dead'
+          ? performance.now() - killedAt
+          : null;
       },
       { timeoutMs: 60_000 },
     ),
@@ -182,6 +205,8 @@ export async function flotillaRecovery(cluster: FlotillaCluster, tasks: number, 
     },
     { timeoutMs: 120_000, intervalMs: 200 },
   );
-  log(`recovery batch finished: ${outcome.retried} tasks ran again elsewhere, ${outcome.bad} failed or canceled`);
+  log(
+    `recovery batch finished: ${outcome.retried} tasks ran again elsewhere, ${outcome.bad} failed or canceled`,
+  );
   return { deadAfterMs: round1(deadAfterMs), movedAfterMs: round1(movedAfterMs) };
 }

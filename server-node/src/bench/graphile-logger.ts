@@ -5,5 +5,7 @@ import { Logger } from 'graphile-worker';
  * (reserved for the result). Keep warnings and errors, on stderr.
  */
 export const quietGraphileLogger = new Logger(() => (level, message) => {
-  if (level === 'error' || level === 'warning') process.stderr.write(`graphile-worker ${level}: ${message}\n`);
+  // LogLevel is an ambient const enum, which isolated modules cannot reference: compare its string values.
+  const name: string = level;
+  if (name === 'error' || name === 'warning') process.stderr.write(`graphile-worker ${name}: ${message}\n`);
 });

@@ -21,7 +21,8 @@ async function main(): Promise<void> {
     crontab: '',
     taskList: {
       noop: (_payload, helpers) => {
-        starts.push([helpers.job.id, helpers.job.run_at.getTime(), Date.now()]);
+        const { id, run_at: runAt, locked_at: lockedAt } = helpers.job;
+        starts.push([id, runAt.getTime(), lockedAt?.getTime() ?? Number.NaN, Date.now()]);
       },
     },
   });

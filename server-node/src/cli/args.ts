@@ -39,7 +39,10 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): Record<stri
   } catch (error) {
     throw new UserError(`${(error as Error).message}\n\n${usage(spec)}`);
   }
-  if (values.help) return null;
+  if (values.help) {
+    console.log(usage(spec));
+    return null;
+  }
   for (const [name, option] of Object.entries(spec.options)) {
     if (option.required && values[name] === undefined) {
       throw new UserError(`Missing --${name}.\n\n${usage(spec)}`);

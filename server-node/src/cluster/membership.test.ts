@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configPath } from '../config/node-config.js';
+import { CLI_MAIN } from '../sandbox/node-process.js';
+import { TestCluster } from '../test-support/test-cluster.js';
+import { generateMasterKey } from './master-key.js';
+import { SENTINEL_FILE } from './shared-storage.js';
+
+const run = promisify(execFile);
+
+/** Runs the CLI and returns its exit code and output (it is expected to fail here). */
+async function cli(...args: string[]): Promise<{ code: number; output: string }> {
+  return run(process.execPath, [CLI_MAIN, ...args], { timeout: 30_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
+  );
+}
+
+describe('who may join a cluster', () => {
+  const cluster = new TestCluster();
+  beforeAll(async () => {
+    await cluster.create({ nodes: 1 });
+  });
+  afterAll(() => cluster.destroy());
+
+  it('refuses to join without the master key, or with the wrong one', async () => {
+    const home = path.join(cluster.dir, 'joiner');
+    const without = await cli('init', '--home', home, '--db', cluster.dbUrl, '--name', 'joiner');
+    expect(without.code).toBe(1);
+    expect(without.output).toMatch(/already holds cluster .* Pass its master key with --master-key/);
+    const wrong = await cli('init', '--home', home, '--db', cluster.dbUrl, '--master-key', generateMasterKey());
+    expect(wrong.code).toBe(1);
+    expect(wrong.output).toMatch(/master key does not match cluster/);
+  });
+
+  it('refuses to run a node whose master key differs from the cluster', async () => {
+    const home = path.join(cluster.dir, 'tampered');
+    const masterKey = JSON.parse(await readFile(configPath(cluster.node('node-1').home), 'utf8')).masterKey as string;
+    const joined = await cli('init', '--home', home, '--db', cluster.dbUrl, '--name', 'tampered', '--listen', '127.0.0.1:0', '--master-key', masterKey);
+    expect(joined.output).toMatch(/joined cluster/);
+    const config = JSON.parse(await readFile(configPath(home), 'utf8')) as Record<string, unknown>;
+    await writeFile(configPath(home), JSON.stringify({ ...config, masterKey: generateMasterKey() }));
+    const started = await cli('run', '--home', home);
+    expect(started.code).toBe(1);
+    expect(started.output).toMatch(/master key does not match cluster/);
+  });
+
+  it('refuses to run a node that does not see the shared storage sentinel, saying why', async () => {
+    const sentinel = path.join(cluster.dir, 'shared', SENTINEL_FILE);
+    await rename(sentinel, `${sentinel}.moved`);
+    const home = path.join(cluster.dir, 'tampered');
+    const config = JSON.parse(await readFile(configPath(home), 'utf8')) as Record<string, unknown>;
+    const masterKey = JSON.parse(await readFile(configPath(cluster.node('node-1').home), 'utf8')).masterKey as string;
+    await writeFile(configPath(home), JSON.stringify({ ...config, masterKey }));
+    const started = await cli('run', '--home', home);
+    await rename(`${sentinel}.moved`, sentinel);
+    expect(started.code).toBe(1);
+    expect(started.output).toMatch(/Shared storage .* is not this cluster's: the sentinel .* cannot be read/);
+    expect(started.output).toMatch(/local folder instead of the cluster's share/);
+  });
+
+  it('refuses a second live process with the same node name', async () => {
+    const home = path.join(cluster.dir, 'clone');
+    const source = JSON.parse(await readFile(configPath(cluster.node('node-1').home), 'utf8')) as Record<string, unknown>;
+    await writeFile(configPath(home).replace('clone/flotilla.json', 'clone.json'), '');
+    await run('mkdir', ['-p', home]);
+    await writeFile(configPath(home), JSON.stringify({ ...source, listen: { host: '127.0.0.1', port: 0 } }));
+    const started = await cli('run', '--home', home);
+    expect(started.code).toBe(1);
+    expect(started.output).toMatch(/A node named 'node-1' is already running/);
+    // The original is untouched by the refused clone.
+    const nodes = await cluster.nodesView();
+    expect(nodes.find((n) => n.name === 'node-1')?.state).toBe('running');
+  });
+});
