@@ -38,7 +38,8 @@ interface Options {
 const USAGE = `Usage: npm run bench:dispatch -- [--jobs N] [--pg-stats]
 
   --jobs N      no-op jobs per batch (default 10000)
-  --pg-stats    load pg_stat_statements and print each batch's costliest statements to stderr`;
+  --pg-stats    load pg_stat_statements; print each batch's costliest statements and what the
+                backends waited on (pg_stat_activity samples) to stderr`;
 
 function parseOptions(argv: string[]): Options | null {
   const { values } = parseArgs({
@@ -111,7 +112,7 @@ async function benchGraphile(pg: BenchPostgres, cleanup: Cleanup, options: Optio
     logDir,
   });
   logFiles.push(...fleet.runners.map((_runner, i) => path.join(logDir, `graphile-worker-${i + 1}.log`)));
-  await graphileBatch(fleet, Math.min(WARMUP_JOBS, options.jobs));
+  await graphileBatch(fleet, Math.min(WARMUP_JOBS, options.jobs), 'warm-up batch');
   const pids = () => fleet.runners.map((runner) => runner.child.pid ?? 0);
   const batch = await measured('graphile', pg, GRAPHILE_DB, pids, () => graphileBatch(fleet, options.jobs));
   log(`graphile-worker batch: ${JSON.stringify(batch)}`);
@@ -127,11 +128,17 @@ function report(
   flotilla: { batch: BatchResult; idle: IdleResult; recovery: RecoveryResult },
   graphile: { batch: BatchResult; idle: IdleResult },
 ) {
-  const { jobsPerSec, pickupP50Ms, pickupP99Ms } = graphile.batch;
+  const { jobsPerSec, pickupP50Ms, pickupP99Ms, perNode, spread } = flotilla.batch;
+  const graphileBatch = graphile.batch;
   return {
-    flotilla: { ...flotilla.batch, ...flotilla.idle },
-    graphileWorker: { jobsPerSec, pickupP50Ms, pickupP99Ms, ...graphile.idle },
-    ratio: Math.round((flotilla.batch.jobsPerSec / graphile.batch.jobsPerSec) * 1000) / 1000,
+    flotilla: { jobsPerSec, pickupP50Ms, pickupP99Ms, ...flotilla.idle, perNode, spread },
+    graphileWorker: {
+      jobsPerSec: graphileBatch.jobsPerSec,
+      pickupP50Ms: graphileBatch.pickupP50Ms,
+      pickupP99Ms: graphileBatch.pickupP99Ms,
+      ...graphile.idle,
+    },
+    ratio: Math.round((jobsPerSec / graphileBatch.jobsPerSec) * 1000) / 1000,
     recovery: flotilla.recovery,
     jobs: options.jobs,
     concurrency: CONCURRENCY,

@@ -91,11 +91,16 @@ export class GraphileFleet {
     return null;
   }
 
+  /** Asks each runner to stop gracefully; one that does not exit in time gets SIGTERM, then SIGKILL. */
   async stop(): Promise<void> {
     await Promise.all(
       this.runners.map(async (runner) => {
-        runner.child.send({ type: 'stop' } satisfies ToRunner);
-        await stopProcess(runner.child, 10_000);
+        const { child } = runner;
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.send({ type: 'stop' } satisfies ToRunner);
+        await Promise.race([exited, sleep(10_000)]);
+        await stopProcess(child, 5000);
       }),
     );
   }
@@ -136,7 +141,11 @@ interface IdRange {
  * Adds `jobs` no-op jobs in one `add_jobs` call (one NOTIFY) and waits until the jobs table is empty,
  * graphile-worker deleting each job as it completes. The clock runs from before the insert.
  */
-export async function graphileBatch(fleet: GraphileFleet, jobs: number): Promise<BatchResult> {
+export async function graphileBatch(
+  fleet: GraphileFleet,
+  jobs: number,
+  label = 'batch',
+): Promise<BatchResult> {
   const started = performance.now();
   const row = (
     await fleet.db.query<{ first: string; last: string }>(
@@ -172,7 +181,7 @@ export async function graphileBatch(fleet: GraphileFleet, jobs: number): Promise
     );
     if (found) functionPickups.push(functionPickupMs(found.start));
   }
-  logFunctionPickup('batch', functionPickups);
+  logFunctionPickup(label, functionPickups);
   return summariseBatch(runs, elapsedMs);
 }
 

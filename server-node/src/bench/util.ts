@@ -40,12 +40,19 @@ export function round1(value: number): number {
  */
 export class Cleanup {
   private steps: { name: string; run: () => Promise<unknown> }[] = [];
+  private running: Promise<void> | null = null;
 
   add(name: string, run: () => Promise<unknown>): void {
     this.steps.push({ name, run });
   }
 
-  async runAll(): Promise<void> {
+  /** A second caller (a signal arriving during the normal teardown, or the reverse) waits for the first. */
+  runAll(): Promise<void> {
+    this.running ??= this.runSteps();
+    return this.running;
+  }
+
+  private async runSteps(): Promise<void> {
     const steps = this.steps.reverse();
     this.steps = [];
     for (const step of steps) {

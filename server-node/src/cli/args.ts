@@ -24,7 +24,10 @@ export function usage(spec: CommandSpec): string {
 }
 
 /** Parses argv strictly: unknown options, missing values and missing required options are UserErrors. */
-export function parseCommandArgs(spec: CommandSpec, argv: string[]): Record<string, string | boolean | undefined> | null {
+export function parseCommandArgs(
+  spec: CommandSpec,
+  argv: string[],
+): Record<string, string | boolean | undefined> | null {
   let values: Record<string, string | boolean | undefined>;
   try {
     const options = Object.fromEntries(
@@ -35,7 +38,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): Record<stri
       options: { ...options, help: { type: 'boolean' } },
       strict: true,
       allowPositionals: false,
-    }).values as Record<string, string | boolean | undefined>;
+    }).values;
   } catch (error) {
     throw new UserError(`${(error as Error).message}\n\n${usage(spec)}`);
   }
@@ -51,7 +54,12 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): Record<stri
   return values;
 }
 
-export function intOption(value: string | boolean | undefined, name: string, min: number, max: number): number | undefined {
+export function intOption(
+  value: string | boolean | undefined,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (typeof value !== 'string' || !Number.isInteger(number) || number < min || number > max) {
@@ -70,6 +78,7 @@ export function boolOption(value: string | boolean | undefined, name: string): b
 export function hostPortOption(value: string, name: string): { host: string; port: number } {
   const match = /^(.+):(\d{1,5})$/.exec(value);
   const port = match ? Number(match[2]) : NaN;
-  if (!match || port > 65535) throw new UserError(`--${name} must be HOST:PORT (e.g. 0.0.0.0:8300), got '${value}'.`);
+  if (!match || port > 65535)
+    throw new UserError(`--${name} must be HOST:PORT (e.g. 0.0.0.0:8300), got '${value}'.`);
   return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port };
 }

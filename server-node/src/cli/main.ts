@@ -18,7 +18,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
 
 function help(): string {
   const lines = ['Usage: flotilla-node <command> [options]', '', 'Commands:'];
-  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${command.summary}`);
+  for (const [name, command] of Object.entries(COMMANDS))
+    lines.push(`  ${name.padEnd(9)} ${command.summary}`);
   lines.push('', "Run 'flotilla-node <command> --help' for a command's options.");
   return lines.join('\n');
 }

@@ -48,7 +48,9 @@ export const DEFAULT_PORT = 8300;
 export async function initNode(options: InitOptions): Promise<InitResult> {
   const home = path.resolve(options.home);
   if (existsSync(configPath(home))) {
-    throw new UserError(`${configPath(home)} already exists: this home is initialised. Use 'flotilla-node run'.`);
+    throw new UserError(
+      `${configPath(home)} already exists: this home is initialised. Use 'flotilla-node run'.`,
+    );
   }
   if (options.masterKey !== undefined && !isWellFormedMasterKey(options.masterKey)) {
     throw new UserError('The master key must be 32 bytes in base64 (as the first node generated it).');
@@ -76,7 +78,8 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
     const listen = options.listen ?? { host: '0.0.0.0', port: DEFAULT_PORT };
     const name = options.name ?? hostname();
     const publicUrl =
-      options.publicUrl ?? `http://${listen.host === '0.0.0.0' || listen.host === '::' ? hostname() : listen.host}:${listen.port}`;
+      options.publicUrl ??
+      `http://${listen.host === '0.0.0.0' || listen.host === '::' ? hostname() : listen.host}:${listen.port}`;
 
     let cluster = await readClusterRow(pool);
     let createdCluster = false;
@@ -126,7 +129,14 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
       const problem = await checkSentinel(cluster.shared_dir, cluster.cluster_id);
       if (problem) throw new UserError(problem);
     }
-    const config: NodeConfig = { name, listen, publicUrl, dbUrl, masterKey: masterKey!, ...(embedded ? { embedded } : {}) };
+    const config: NodeConfig = {
+      name,
+      listen,
+      publicUrl,
+      dbUrl,
+      masterKey: masterKey!,
+      ...(embedded ? { embedded } : {}),
+    };
     await writeNodeConfig(home, config);
     return { config, createdCluster, clusterId: cluster.cluster_id, sharedDir: cluster.shared_dir, apiKey };
   } finally {

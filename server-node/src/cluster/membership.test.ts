@@ -3,7 +3,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configPath } from '../config/node-config.js';
+import { configPath, readNodeConfig } from '../config/node-config.js';
 import { CLI_MAIN } from '../sandbox/node-process.js';
 import { TestCluster } from '../test-support/test-cluster.js';
 import { generateMasterKey } from './master-key.js';
@@ -15,7 +15,10 @@ const run = promisify(execFile);
 async function cli(...args: string[]): Promise<{ code: number; output: string }> {
   return run(process.execPath, [CLI_MAIN, ...args], { timeout: 30_000 }).then(
     ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      output: error.stdout + error.stderr,
+    }),
   );
 }
 
@@ -31,15 +34,35 @@ describe('who may join a cluster', () => {
     const without = await cli('init', '--home', home, '--db', cluster.dbUrl, '--name', 'joiner');
     expect(without.code).toBe(1);
     expect(without.output).toMatch(/already holds cluster .* Pass its master key with --master-key/);
-    const wrong = await cli('init', '--home', home, '--db', cluster.dbUrl, '--master-key', generateMasterKey());
+    const wrong = await cli(
+      'init',
+      '--home',
+      home,
+      '--db',
+      cluster.dbUrl,
+      '--master-key',
+      generateMasterKey(),
+    );
     expect(wrong.code).toBe(1);
     expect(wrong.output).toMatch(/master key does not match cluster/);
   });
 
   it('refuses to run a node whose master key differs from the cluster', async () => {
     const home = path.join(cluster.dir, 'tampered');
-    const masterKey = JSON.parse(await readFile(configPath(cluster.node('node-1').home), 'utf8')).masterKey as string;
-    const joined = await cli('init', '--home', home, '--db', cluster.dbUrl, '--name', 'tampered', '--listen', '127.0.0.1:0', '--master-key', masterKey);
+    const masterKey = (await readNodeConfig(cluster.node('node-1').home)).masterKey;
+    const joined = await cli(
+      'init',
+      '--home',
+      home,
+      '--db',
+      cluster.dbUrl,
+      '--name',
+      'tampered',
+      '--listen',
+      '127.0.0.1:0',
+      '--master-key',
+      masterKey,
+    );
     expect(joined.output).toMatch(/joined cluster/);
     const config = JSON.parse(await readFile(configPath(home), 'utf8')) as Record<string, unknown>;
     await writeFile(configPath(home), JSON.stringify({ ...config, masterKey: generateMasterKey() }));
@@ -53,7 +76,7 @@ describe('who may join a cluster', () => {
     await rename(sentinel, `${sentinel}.moved`);
     const home = path.join(cluster.dir, 'tampered');
     const config = JSON.parse(await readFile(configPath(home), 'utf8')) as Record<string, unknown>;
-    const masterKey = JSON.parse(await readFile(configPath(cluster.node('node-1').home), 'utf8')).masterKey as string;
+    const masterKey = (await readNodeConfig(cluster.node('node-1').home)).masterKey;
     await writeFile(configPath(home), JSON.stringify({ ...config, masterKey }));
     const started = await cli('run', '--home', home);
     await rename(`${sentinel}.moved`, sentinel);
@@ -64,7 +87,10 @@ describe('who may join a cluster', () => {
 
   it('refuses a second live process with the same node name', async () => {
     const home = path.join(cluster.dir, 'clone');
-    const source = JSON.parse(await readFile(configPath(cluster.node('node-1').home), 'utf8')) as Record<string, unknown>;
+    const source = JSON.parse(await readFile(configPath(cluster.node('node-1').home), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     await writeFile(configPath(home).replace('clone/flotilla.json', 'clone.json'), '');
     await run('mkdir', ['-p', home]);
     await writeFile(configPath(home), JSON.stringify({ ...source, listen: { host: '127.0.0.1', port: 0 } }));

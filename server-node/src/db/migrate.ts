@@ -10,7 +10,9 @@ export async function schemaVersion(db: pg.Pool | pg.PoolClient): Promise<number
     `select to_regclass('flotilla_migrations') is not null as exists`,
   );
   if (!exists.rows[0]?.exists) return 0;
-  const result = await db.query<{ version: number | null }>(`select max(version) as version from flotilla_migrations`);
+  const result = await db.query<{ version: number | null }>(
+    `select max(version) as version from flotilla_migrations`,
+  );
   return result.rows[0]?.version ?? 0;
 }
 

@@ -4,7 +4,10 @@ import { UserError } from '../user-error.js';
 
 // Every pool gets an error handler (an idle client losing its connection must not crash the node)
 // and client-side timeouts, so a database that stops answering surfaces as an error, not a hang.
-export function createPool(url: string, options: { max?: number; log?: Logger; queryTimeoutMs?: number } = {}) {
+export function createPool(
+  url: string,
+  options: { max?: number; log?: Logger; queryTimeoutMs?: number } = {},
+) {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
@@ -13,7 +16,9 @@ export function createPool(url: string, options: { max?: number; log?: Logger; q
     idleTimeoutMillis: 10_000,
     keepAlive: true,
   });
-  pool.on('error', (error) => options.log?.warn({ err: describeDbError(error, url) }, 'idle database client failed'));
+  pool.on('error', (error) =>
+    options.log?.warn({ err: describeDbError(error, url) }, 'idle database client failed'),
+  );
   return pool;
 }
 

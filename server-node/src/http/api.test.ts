@@ -3,7 +3,12 @@ import type { ClusterDto, ErrorDto, EventDto, NodeDto, TaskDetailDto, TaskDto } 
 import { TestCluster } from '../test-support/test-cluster.js';
 
 /** Reads an SSE stream until `count` events arrived; returns them and the last id. */
-async function readEvents(url: string, apiKey: string, count: number, lastEventId?: string): Promise<EventDto[]> {
+async function readEvents(
+  url: string,
+  apiKey: string,
+  count: number,
+  lastEventId?: string,
+): Promise<EventDto[]> {
   const controller = new AbortController();
   const headers: Record<string, string> = { authorization: `Bearer ${apiKey}` };
   if (lastEventId) headers['last-event-id'] = lastEventId;
@@ -12,10 +17,8 @@ async function readEvents(url: string, apiKey: string, count: number, lastEventI
   const events: EventDto[] = [];
   const decoder = new TextDecoder();
   let buffer = '';
-  const reader = response.body!.getReader();
-  while (events.length < count) {
-    const { value, done } = await reader.read();
-    if (done) break;
+  const chunks = response.body as unknown as AsyncIterable<Uint8Array>;
+  for await (const value of chunks) {
     buffer += decoder.decode(value, { stream: true });
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
@@ -25,6 +28,7 @@ async function readEvents(url: string, apiKey: string, count: number, lastEventI
       const id = frame.split('\n').find((line) => line.startsWith('id: '));
       if (data && id) events.push(JSON.parse(data.slice(6)) as EventDto);
     }
+    if (events.length >= count) break;
   }
   controller.abort();
   return events;
@@ -38,7 +42,9 @@ describe('the HTTP API', () => {
   afterAll(() => cluster.destroy());
 
   it('answers ping without a key and everything else only with a valid one', async () => {
-    const ping = await cluster.api<{ name: string; state: string }>('GET', '/api/nodes/ping', undefined, { apiKey: null });
+    const ping = await cluster.api<{ name: string; state: string }>('GET', '/api/nodes/ping', undefined, {
+      apiKey: null,
+    });
     expect(ping.status).toBe(200);
     expect(ping.body).toMatchObject({ name: 'node-1', state: 'running' });
     expect((await cluster.api<ErrorDto>('GET', '/api/nodes', undefined, { apiKey: null })).status).toBe(401);
@@ -52,7 +58,11 @@ describe('the HTTP API', () => {
     ]);
     expect(nodes.headers.get('x-flotilla-node')).toBe('node-1');
     const cluster1 = await cluster.api<ClusterDto>('GET', '/api/cluster');
-    expect(cluster1.body).toMatchObject({ paused: false, schemaVersion: 1, queue: { queued: 0, executing: 0 } });
+    expect(cluster1.body).toMatchObject({
+      paused: false,
+      schemaVersion: 1,
+      queue: { queued: 0, executing: 0 },
+    });
     expect(['node-1', 'node-2']).toContain(cluster1.body.leader);
   });
 
@@ -85,43 +95,59 @@ describe('the HTTP API', () => {
   it('cancels queued and running tasks, retries them, and stitches the log of every attempt', async () => {
     await cluster.api('PATCH', '/api/cluster', { paused: true });
     const [queued] = await cluster.queue('noop', { sleepMs: 10 });
-    const canceled = await cluster.api<{ outcome: string; task: TaskDto }>('POST', `/api/tasks/${queued}/cancel`);
+    const canceled = await cluster.api<{ outcome: string; task: TaskDto }>(
+      'POST',
+      `/api/tasks/${queued}/cancel`,
+    );
     expect(canceled.body.outcome).toBe('canceled');
     expect(canceled.body.task.state).toBe('canceled');
     await cluster.api('PATCH', '/api/cluster', { paused: false });
 
-    const [script] = await cluster.queue('script', { script: 'echo "attempt $FLOTILLA_TASK_ATTEMPT"; sleep 30' });
-    await expect.poll(async () => (await cluster.tasks('state=executing')).map((t) => t.id)).toContain(script);
+    const [script] = await cluster.queue('script', {
+      script: 'echo "attempt $FLOTILLA_TASK_ATTEMPT"; sleep 30',
+    });
+    await expect
+      .poll(async () => (await cluster.tasks('state=executing')).map((t) => t.id))
+      .toContain(script);
     const cancel = await cluster.api<{ outcome: string }>('POST', `/api/tasks/${script}/cancel`, undefined, {
       node: 'node-2',
     });
     expect(cancel.body.outcome).toBe('cancel-requested');
     await expect
-      .poll(async () => (await cluster.api<TaskDto>('GET', `/api/tasks/${script}`)).body.state, { timeout: 10_000 })
+      .poll(async () => (await cluster.api<TaskDto>('GET', `/api/tasks/${script}`)).body.state, {
+        timeout: 10_000,
+      })
       .toBe('canceled');
     expect((await cluster.api<ErrorDto>('POST', `/api/tasks/${script}/cancel`)).status).toBe(409);
 
     const retried = await cluster.api<TaskDto>('POST', `/api/tasks/${script}/retry`);
     expect(retried.status).toBe(200);
-    await expect.poll(async () => (await cluster.api<TaskDto>('GET', `/api/tasks/${script}`)).body.attempts).toBe(2);
+    await expect
+      .poll(async () => (await cluster.api<TaskDto>('GET', `/api/tasks/${script}`)).body.attempts)
+      .toBe(2);
     await cluster.api('POST', `/api/tasks/${script}/cancel`);
     await expect
-      .poll(async () => (await cluster.api<TaskDto>('GET', `/api/tasks/${script}`)).body.state, { timeout: 10_000 })
+      .poll(async () => (await cluster.api<TaskDto>('GET', `/api/tasks/${script}`)).body.state, {
+        timeout: 10_000,
+      })
       .toBe('canceled');
-    const log = (await cluster.api<string>('GET', `/api/tasks/${script}/log`, undefined, { node: 'node-2' })).body;
+    const log = (await cluster.api<string>('GET', `/api/tasks/${script}/log`, undefined, { node: 'node-2' }))
+      .body;
     expect(log).toMatch(/── attempt 1 on node-\d, started .*\nattempt 1\n[\s\S]*attempt 1 canceled/);
     expect(log).toMatch(/── attempt 2 on node-\d[\s\S]*\nattempt 2\n[\s\S]*attempt 2 canceled/);
 
     const [succeeded] = await cluster.queue('noop', {});
-    await expect.poll(async () => (await cluster.api<TaskDto>('GET', `/api/tasks/${succeeded}`)).body.state).toBe(
-      'succeeded',
-    );
+    await expect
+      .poll(async () => (await cluster.api<TaskDto>('GET', `/api/tasks/${succeeded}`)).body.state)
+      .toBe('succeeded');
     expect((await cluster.api<ErrorDto>('POST', `/api/tasks/${succeeded}/retry`)).status).toBe(409);
   });
 
   it('records a failing script with its exit code and output', async () => {
     const [id] = await cluster.queue('script', { script: 'echo to-stdout; echo to-stderr >&2; exit 7' });
-    await expect.poll(async () => (await cluster.api<TaskDetailDto>('GET', `/api/tasks/${id}`)).body.state).toBe('failed');
+    await expect
+      .poll(async () => (await cluster.api<TaskDetailDto>('GET', `/api/tasks/${id}`)).body.state)
+      .toBe('failed');
     const task = (await cluster.api<TaskDetailDto>('GET', `/api/tasks/${id}`)).body;
     expect(task.error).toBe('script exited with code 7');
     const log = (await cluster.api<string>('GET', `/api/tasks/${id}/log`)).body;
@@ -130,7 +156,9 @@ describe('the HTTP API', () => {
   });
 
   it('follows a running task log until the task ends, from any node', async () => {
-    const [id] = await cluster.queue('script', { script: 'for i in 1 2 3; do echo "line $i"; sleep 0.3; done' });
+    const [id] = await cluster.queue('script', {
+      script: 'for i in 1 2 3; do echo "line $i"; sleep 0.3; done',
+    });
     const response = await fetch(`${cluster.node('node-2').url}/api/tasks/${id}/log?follow=1`, {
       headers: { authorization: `Bearer ${cluster.apiKey}` },
     });
@@ -148,7 +176,12 @@ describe('the HTTP API', () => {
     const lastSeen = first.at(-1)!.seq;
     // While no one listens, more happens; then the console reconnects to another node.
     const ids = await cluster.queue('noop', {}, 5);
-    await expect.poll(async () => (await cluster.tasks()).filter((t) => ids.includes(t.id) && t.state === 'succeeded').length).toBe(5);
+    await expect
+      .poll(
+        async () =>
+          (await cluster.tasks()).filter((t) => ids.includes(t.id) && t.state === 'succeeded').length,
+      )
+      .toBe(5);
     const resumed = await readEvents(node2, cluster.apiKey, 15, lastSeen);
     const seqs = resumed.map((e) => BigInt(e.seq));
     expect(seqs[0]).toBe(BigInt(lastSeen) + 1n);

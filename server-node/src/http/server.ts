@@ -25,8 +25,10 @@ declare module 'fastify' {
 const PUBLIC_ROUTES = new Set(['/api/nodes/ping', '/metrics']);
 
 export function buildServer(runtime: NodeRuntime): FastifyInstance {
+  const logger: FastifyBaseLogger = runtime.log.child({ component: 'http' });
   const app: FastifyInstance = Fastify({
-    loggerInstance: runtime.log.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }),
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
   });
   const hub = new EventHub();

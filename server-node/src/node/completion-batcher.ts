@@ -8,7 +8,11 @@ import { finishTasks } from '../sql/finish-tasks.js';
  * when idle, a completion is written at once.
  */
 export class CompletionBatcher {
-  private pending: { outcome: TaskOutcome; resolve: (held: boolean) => void; reject: (e: unknown) => void }[] = [];
+  private pending: {
+    outcome: TaskOutcome;
+    resolve: (held: boolean) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
   private flushing = false;
 
   constructor(private readonly db: Db) {}

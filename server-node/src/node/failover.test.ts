@@ -35,7 +35,9 @@ describe('a node killed with SIGKILL in the middle of tasks', () => {
       .poll(async () => (await cluster.tasks('state=executing&node=node-2')).length, { timeout: 5000 })
       .toBeGreaterThanOrEqual(3);
     const onVictim = (await cluster.tasks('state=executing&node=node-2')).map((t) => t.id);
-    const scriptPid = Number(readFileSync(path.join(cluster.node('node-2').home, 'running', `${scriptId}.pid`), 'utf8'));
+    const scriptPid = Number(
+      readFileSync(path.join(cluster.node('node-2').home, 'running', `${scriptId}.pid`), 'utf8'),
+    );
 
     await cluster.kill('node-2');
     const seen = new Set<string>();
@@ -53,9 +55,13 @@ describe('a node killed with SIGKILL in the middle of tasks', () => {
 
     const all = [scriptId!, ...noops];
     await expect
-      .poll(async () => (await cluster.tasks()).filter((t) => all.includes(t.id) && TERMINAL.includes(t.state)).length, {
-        timeout: 30_000,
-      })
+      .poll(
+        async () =>
+          (await cluster.tasks()).filter((t) => all.includes(t.id) && TERMINAL.includes(t.state)).length,
+        {
+          timeout: 30_000,
+        },
+      )
       .toBe(all.length);
     const tasks = (await cluster.tasks()).filter((t: TaskDto) => all.includes(t.id));
     expect(tasks.filter((t) => t.state === 'executing')).toEqual([]);
@@ -67,7 +73,9 @@ describe('a node killed with SIGKILL in the middle of tasks', () => {
 
     // Every noop succeeded exactly once; those on the victim ran again elsewhere after a 'lost' attempt.
     for (const id of noops) {
-      const detail = (await cluster.api<TaskDetailDto>('GET', `/api/tasks/${id}`, undefined, { node: 'node-1' })).body;
+      const detail = (
+        await cluster.api<TaskDetailDto>('GET', `/api/tasks/${id}`, undefined, { node: 'node-1' })
+      ).body;
       expect(detail.state).toBe('succeeded');
       expect(detail.attemptsDetail.filter((a) => a.outcome === 'succeeded')).toHaveLength(1);
       if (onVictim.includes(id)) {
@@ -85,7 +93,9 @@ describe('a node killed with SIGKILL in the middle of tasks', () => {
 
     // The task log tells the story of both attempts.
     const victimTask = onVictim.find((id) => noops.includes(id))!;
-    const log = await cluster.api<string>('GET', `/api/tasks/${victimTask}/log`, undefined, { node: 'node-1' });
+    const log = await cluster.api<string>('GET', `/api/tasks/${victimTask}/log`, undefined, {
+      node: 'node-1',
+    });
     expect(log.body).toMatch(/attempt 1 on node-2/);
     expect(log.body).toMatch(/attempt 1 lost \(node node-2 was lost; requeued by node-/);
     expect(log.body).toMatch(/attempt 2 on node-/);

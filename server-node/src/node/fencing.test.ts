@@ -53,9 +53,13 @@ describe('a node cut off from the database', () => {
 
     // The peer takes the tasks over; the fenced node wrote nothing after losing them.
     await expect
-      .poll(async () => (await cluster.tasks()).filter((t) => ids.includes(t.id) && t.state === 'succeeded').length, {
-        timeout: 20_000,
-      })
+      .poll(
+        async () =>
+          (await cluster.tasks()).filter((t) => ids.includes(t.id) && t.state === 'succeeded').length,
+        {
+          timeout: 20_000,
+        },
+      )
       .toBe(3);
     for (const id of ids) {
       const detail = (await cluster.api<TaskDetailDto>('GET', `/api/tasks/${id}`)).body;
@@ -72,7 +76,9 @@ describe('a node cut off from the database', () => {
     proxy.heal();
     await expect.poll(() => ping(cluster.node('node-2').url), { timeout: 15_000 }).toBe('running');
     await expect
-      .poll(async () => (await cluster.nodesView()).find((n) => n.name === 'node-2')?.state, { timeout: 5000 })
+      .poll(async () => (await cluster.nodesView()).find((n) => n.name === 'node-2')?.state, {
+        timeout: 5000,
+      })
       .toBe('running');
     // And it takes work again.
     await cluster.api('PATCH', '/api/nodes/node-1', { taskCap: 0 });

@@ -31,7 +31,10 @@ export class LeaderLoop {
     await reportNodeStates(this.db);
     const recovered = await recoverLostTasks(this.db, recoveryPolicies(), this.node);
     for (const task of recovered) {
-      this.log.info({ task: task.id, kind: task.kind, from: task.from_node, state: task.state }, 'recovered task');
+      this.log.info(
+        { task: task.id, kind: task.kind, from: task.from_node, state: task.state },
+        'recovered task',
+      );
     }
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = Date.now();

@@ -31,7 +31,11 @@ export function createNodeMetrics() {
     help: 'Tasks running on this node',
     registers: [registry],
   });
-  const taskCap = new client.Gauge({ name: 'flotilla_node_task_cap', help: 'Task cap of this node', registers: [registry] });
+  const taskCap = new client.Gauge({
+    name: 'flotilla_node_task_cap',
+    help: 'Task cap of this node',
+    registers: [registry],
+  });
   const leader = new client.Gauge({
     name: 'flotilla_node_is_leader',
     help: '1 while this node holds the leader lease',

@@ -99,7 +99,9 @@ export class NodeRuntime {
     await migrate(this.pool);
     const cluster = await readClusterRow(this.pool);
     if (!cluster) {
-      throw new UserError(`The database holds no Flotilla cluster. Run 'flotilla-node init' for the first node.`);
+      throw new UserError(
+        `The database holds no Flotilla cluster. Run 'flotilla-node init' for the first node.`,
+      );
     }
     if (!masterKeyMatches(this.config.masterKey, cluster.cluster_id, cluster.master_key_check)) {
       throw new UserError(
@@ -217,7 +219,10 @@ export class NodeRuntime {
     if (silentMs < this.settings.fenceAfterMs) return;
     this.fenced = true;
     this.metrics.fenced.set(1);
-    this.log.error({ silentMs: Math.round(silentMs) }, 'no heartbeat reached the database: fencing this node');
+    this.log.error(
+      { silentMs: Math.round(silentMs) },
+      'no heartbeat reached the database: fencing this node',
+    );
     this.worker.stopAll('fence');
   }
 
@@ -225,7 +230,12 @@ export class NodeRuntime {
   private async unfence(): Promise<void> {
     await this.worker.settled();
     await this.worker.retryUnrecorded();
-    const recovered = await recoverLostTasks(this.pool, recoveryPolicies(), `${this.name} (after fencing)`, this.name);
+    const recovered = await recoverLostTasks(
+      this.pool,
+      recoveryPolicies(),
+      `${this.name} (after fencing)`,
+      this.name,
+    );
     this.fenced = false;
     this.metrics.fenced.set(0);
     this.log.warn({ handedBack: recovered.length }, 'heartbeats reach the database again: node unfenced');

@@ -28,14 +28,19 @@ export class NotificationListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 3000, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: 3000,
+      keepAlive: true,
+    });
     client.on('error', (error) => {
       this.log.warn({ err: error.message }, 'notification connection failed');
       this.reconnectSoon(client);
     });
     client.on('end', () => this.reconnectSoon(client));
     client.on('notification', (message) => {
-      for (const handler of this.handlers.get(message.channel as Channel) ?? []) handler(message.payload ?? '');
+      for (const handler of this.handlers.get(message.channel as Channel) ?? [])
+        handler(message.payload ?? '');
     });
     await client.connect();
     for (const channel of CHANNELS) await client.query(`listen ${channel}`);

@@ -8,7 +8,8 @@ function peakConcurrency(tasks: TaskDto[]): Map<string, number> {
   for (const task of tasks) {
     const at = Date.parse(task.startedAt!);
     const overlapping = tasks.filter(
-      (other) => other.node === task.node && Date.parse(other.startedAt!) <= at && Date.parse(other.finishedAt!) > at,
+      (other) =>
+        other.node === task.node && Date.parse(other.startedAt!) <= at && Date.parse(other.finishedAt!) > at,
     ).length;
     peaks.set(task.node!, Math.max(peaks.get(task.node!) ?? 0, overlapping));
   }
@@ -47,7 +48,9 @@ describe('three nodes sharing a queue', () => {
     await expect.poll(async () => (await allDone(ids)).length, { timeout: 20_000 }).toBe(12);
     const tasks = await allDone(ids);
     expect(tasks.some((t) => t.node === 'node-2')).toBe(false);
-    expect(peakConcurrency(tasks.filter((t) => t.node === 'node-1')).get('node-1') ?? 0).toBeLessThanOrEqual(1);
+    expect(peakConcurrency(tasks.filter((t) => t.node === 'node-1')).get('node-1') ?? 0).toBeLessThanOrEqual(
+      1,
+    );
     const nodes = (await cluster.api<NodeDto[]>('GET', '/api/nodes')).body;
     expect(nodes.find((n) => n.name === 'node-1')?.taskCap).toBe(1);
     await cluster.api('PATCH', '/api/nodes/node-1', { taskCap: 5 });
@@ -67,20 +70,24 @@ describe('three nodes sharing a queue', () => {
     expect(((await ping.json()) as PingDto).state).toBe('draining');
 
     const second = await cluster.queue('noop', { sleepMs: 100 }, 10);
-    await expect.poll(async () => (await allDone([...first, ...second])).length, { timeout: 20_000 }).toBe(19);
+    await expect
+      .poll(async () => (await allDone([...first, ...second])).length, { timeout: 20_000 })
+      .toBe(19);
     const tasks = await allDone([...first, ...second]);
     const startedOnDrained = tasks.filter((t) => t.node === 'node-3' && Date.parse(t.startedAt!) > drainedAt);
     expect(startedOnDrained).toEqual([]);
-    expect(tasks.filter((t) => first.includes(t.id) && t.node === 'node-3').every((t) => t.state === 'succeeded')).toBe(
-      true,
-    );
+    expect(
+      tasks.filter((t) => first.includes(t.id) && t.node === 'node-3').every((t) => t.state === 'succeeded'),
+    ).toBe(true);
 
     await cluster.api('PATCH', '/api/nodes/node-3', { drain: false });
     expect((await fetch(`${cluster.node('node-3').url}/api/nodes/ping`)).status).toBe(200);
   });
 
   it('pauses and resumes the whole queue', async () => {
-    expect((await cluster.api<{ paused: boolean }>('PATCH', '/api/cluster', { paused: true })).body.paused).toBe(true);
+    expect(
+      (await cluster.api<{ paused: boolean }>('PATCH', '/api/cluster', { paused: true })).body.paused,
+    ).toBe(true);
     const ids = await cluster.queue('noop', {}, 3);
     // The poll backstop is 1 s: give every node two chances to (wrongly) claim.
     await new Promise((resolve) => setTimeout(resolve, 2500));

@@ -104,7 +104,7 @@ export class Worker {
         id: task.id,
         attempt: task.attempts,
         node,
-        args: parsed.data as never,
+        args: parsed.data,
         checkpoint: task.checkpoint,
         signal: controller.signal,
         log: logWriter,
@@ -130,13 +130,15 @@ export class Worker {
         logWriter.line(`── canceled ──`);
         outcome = { state: 'canceled', error: 'canceled' };
       } else {
-        const message = error instanceof TaskFailure ? error.message : String((error as Error).message ?? error);
+        const message =
+          error instanceof TaskFailure ? error.message : String((error as Error).message ?? error);
         logWriter.line(`── failed: ${message} ──`);
         outcome = { state: 'failed', error: message };
       }
     }
     const logError = await logWriter.close();
-    if (logError) log.warn({ task: task.id, err: logError.message }, 'could not write the task log to shared storage');
+    if (logError)
+      log.warn({ task: task.id, err: logError.message }, 'could not write the task log to shared storage');
     await this.record({ id: task.id, leaseId: task.lease_id, ...outcome });
   }
 
@@ -146,7 +148,10 @@ export class Worker {
       this.options.metrics.finished.inc({ state: held ? outcome.state : 'lease-lost' });
       if (!held) this.options.log.warn({ task: outcome.id }, 'task finished but its lease was taken over');
     } catch (error) {
-      this.options.log.warn({ task: outcome.id, err: (error as Error).message }, 'could not record outcome; will retry');
+      this.options.log.warn(
+        { task: outcome.id, err: (error as Error).message },
+        'could not record outcome; will retry',
+      );
       this.unrecorded.push(outcome);
     }
   }

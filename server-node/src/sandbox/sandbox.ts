@@ -33,7 +33,11 @@ export interface SandboxOptions {
   log: Logger;
 }
 
-const stateSchema = z.object({ pgPort: z.number().int(), pgPassword: z.string(), basePort: z.number().int() });
+const stateSchema = z.object({
+  pgPort: z.number().int(),
+  pgPassword: z.string(),
+  basePort: z.number().int(),
+});
 
 export class Sandbox {
   private readonly children = new Map<string, ChildProcess>();
@@ -52,7 +56,11 @@ export class Sandbox {
     const statePath = this.path('sandbox.json');
     const fresh = !existsSync(statePath);
     const state = fresh
-      ? { pgPort: await findFreePort(this.options.basePort + 100), pgPassword: randomBytes(18).toString('base64url'), basePort: this.options.basePort }
+      ? {
+          pgPort: await findFreePort(this.options.basePort + 100),
+          pgPassword: randomBytes(18).toString('base64url'),
+          basePort: this.options.basePort,
+        }
       : stateSchema.parse(JSON.parse(await readFile(statePath, 'utf8')));
     const nodePorts = Array.from({ length: count }, (_, i) => state.basePort + 1 + i);
     for (const port of nodePorts) {
@@ -63,10 +71,20 @@ export class Sandbox {
       });
     }
     if (fresh) {
-      await initialiseEmbedded({ dataDir: this.path('db'), port: state.pgPort, password: state.pgPassword, log });
+      await initialiseEmbedded({
+        dataDir: this.path('db'),
+        port: state.pgPort,
+        password: state.pgPassword,
+        log,
+      });
       await writeFile(statePath, JSON.stringify(state, null, 2), { mode: 0o600 });
     }
-    this.db = await startEmbedded({ dataDir: this.path('db'), port: state.pgPort, password: state.pgPassword, log });
+    this.db = await startEmbedded({
+      dataDir: this.path('db'),
+      port: state.pgPort,
+      password: state.pgPassword,
+      log,
+    });
     const dbUrl = embeddedUrl(state.pgPort, state.pgPassword);
 
     const nodes: SandboxInfo['nodes'] = [];

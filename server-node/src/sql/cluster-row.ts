@@ -29,7 +29,9 @@ export async function insertClusterRow(
 
 export async function setSharedDir(db: Db, sharedDir: string): Promise<void> {
   await db.query(`update cluster set shared_dir = $1 where id = 1`, [sharedDir]);
-  await db.query(`insert into events (type, data) values ('cluster.updated', $1)`, [JSON.stringify({ sharedDir })]);
+  await db.query(`insert into events (type, data) values ('cluster.updated', $1)`, [
+    JSON.stringify({ sharedDir }),
+  ]);
 }
 
 export async function setPaused(db: Db, paused: boolean, by: string): Promise<void> {

@@ -2,11 +2,21 @@ import type { EventDto } from '../api/index.js';
 import type { Db } from './db.js';
 
 export async function readEventsAfter(db: Db, afterSeq: bigint, limit: number): Promise<EventDto[]> {
-  const result = await db.query<{ seq: string; at: Date; type: EventDto['type']; data: Record<string, unknown> }>(
-    `select seq::text, at, type, data from events where seq > $1 order by seq limit $2`,
-    [afterSeq.toString(), limit],
-  );
-  return result.rows.map((row) => ({ seq: row.seq, at: row.at.toISOString(), type: row.type, data: row.data }));
+  const result = await db.query<{
+    seq: string;
+    at: Date;
+    type: EventDto['type'];
+    data: Record<string, unknown>;
+  }>(`select seq::text, at, type, data from events where seq > $1 order by seq limit $2`, [
+    afterSeq.toString(),
+    limit,
+  ]);
+  return result.rows.map((row) => ({
+    seq: row.seq,
+    at: row.at.toISOString(),
+    type: row.type,
+    data: row.data,
+  }));
 }
 
 export async function oldestEventSeq(db: Db): Promise<bigint | null> {

@@ -46,7 +46,12 @@ export async function finishTasks(db: Db, outcomes: TaskOutcome[]): Promise<Set<
 }
 
 /** Saves a resumable task's progress; false means the lease is gone and the attempt must stop. */
-export async function saveCheckpoint(db: Db, id: string, leaseId: string, checkpoint: unknown): Promise<boolean> {
+export async function saveCheckpoint(
+  db: Db,
+  id: string,
+  leaseId: string,
+  checkpoint: unknown,
+): Promise<boolean> {
   const result = await db.query(
     `update tasks set checkpoint = $3 where id = $1 and lease_id = $2 and state = 'executing'`,
     [id, leaseId, JSON.stringify(checkpoint)],

@@ -53,10 +53,10 @@ export const scriptTask: TaskKind<ScriptArgs> = {
       child.once('error', (error) => resolve({ code: null, spawnError: error }));
       child.once('close', (exitCode) => resolve({ code: exitCode }));
     });
-    let stopReason: string | null = null;
+    const stopped: { reason: string | null } = { reason: null };
     const stop = (reason: string) => {
-      if (stopReason || child.exitCode !== null) return;
-      stopReason = reason;
+      if (stopped.reason || child.exitCode !== null) return;
+      stopped.reason = reason;
       killGroup(child.pid, 'SIGTERM');
       setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS).unref();
     };
@@ -74,7 +74,7 @@ export const scriptTask: TaskKind<ScriptArgs> = {
       const { code, spawnError } = await exited;
       if (spawnError) throw new TaskFailure(`could not start ${command}: ${spawnError.message}`);
       if (signal.aborted) throw signal.reason as Error;
-      if (stopReason) throw new TaskFailure(`script stopped: ${stopReason}`);
+      if (stopped.reason) throw new TaskFailure(`script stopped: ${stopped.reason}`);
       if (code !== 0) throw new TaskFailure(`script exited with code ${code}`);
     } finally {
       signal.removeEventListener('abort', onAbort);

@@ -41,7 +41,7 @@ export class DbProxy {
       upstream.on('error', close).on('close', close);
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server!.address() as net.AddressInfo).port;
+    this.port = (this.server.address() as net.AddressInfo).port;
   }
 
   /** Rewrites a PostgreSQL URL to go through this proxy. */

@@ -26,7 +26,12 @@ export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'flotilla-test-pg-'));
   const port = await findFreePort(0);
   const password = randomBytes(12).toString('base64url');
-  const options = { dataDir, port, password, flags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] };
+  const options = {
+    dataDir,
+    port,
+    password,
+    flags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+  };
   await initialiseEmbedded(options);
   const server = await startEmbedded(options);
   project.provide('pgAdminUrl', embeddedUrl(port, password));

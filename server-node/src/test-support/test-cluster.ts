@@ -30,7 +30,10 @@ export class TestCluster {
   db!: pg.Pool;
   private dropDatabase: () => Promise<void> = async () => {};
 
-  async create(options: { nodes: number; dbUrlFor?: (name: string, dbUrl: string) => string }): Promise<this> {
+  async create(options: {
+    nodes: number;
+    dbUrlFor?: (name: string, dbUrl: string) => string;
+  }): Promise<this> {
     const database = await createTestDatabase();
     this.dbUrl = database.url;
     this.dropDatabase = database.drop;
@@ -47,7 +50,9 @@ export class TestCluster {
   async addNode(name: string, dbUrl = this.dbUrl): Promise<TestNode> {
     const home = path.join(this.dir, name);
     const first = this.nodes.size === 0 && !this.apiKey;
-    const masterKey = first ? undefined : (await readNodeConfig(path.join(this.dir, [...this.nodes.keys()][0]!))).masterKey;
+    const masterKey = first
+      ? undefined
+      : (await readNodeConfig(path.join(this.dir, [...this.nodes.keys()][0]!))).masterKey;
     const port = await findFreePort(0);
     const result = await initNode({
       home,
@@ -109,7 +114,10 @@ export class TestCluster {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    const parsed = (response.headers.get('content-type') ?? '').includes('json') && text ? JSON.parse(text) : text;
+    const parsed =
+      (response.headers.get('content-type') ?? '').includes('json') && text
+        ? (JSON.parse(text) as unknown)
+        : text;
     return { status: response.status, body: parsed as T, headers: response.headers };
   }
 
@@ -128,11 +136,13 @@ export class TestCluster {
   }
 
   async tasks(query = 'limit=1000'): Promise<TaskDto[]> {
-    return (await this.api<TaskDto[]>('GET', `/api/tasks?${query}`, undefined, { node: this.anyLiveNode() })).body;
+    return (await this.api<TaskDto[]>('GET', `/api/tasks?${query}`, undefined, { node: this.anyLiveNode() }))
+      .body;
   }
 
   private anyLiveNode(): string {
-    for (const node of this.nodes.values()) if (node.child.exitCode === null && node.child.signalCode === null) return node.name;
+    for (const node of this.nodes.values())
+      if (node.child.exitCode === null && node.child.signalCode === null) return node.name;
     throw new Error('no live node');
   }
 

@@ -47,30 +47,45 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   if (args.json) {
     console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
   } else {
-    for (const check of checks) console.log(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name.padEnd(15)} ${check.detail}`);
+    for (const check of checks)
+      console.log(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name.padEnd(15)} ${check.detail}`);
   }
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 
 async function checkCluster(config: NodeConfig, add: (name: string, ok: boolean, detail: string) => void) {
   if (config.embedded) {
-    add('database', true, `embedded PostgreSQL on port ${config.embedded.port} (it runs while the node runs)`);
+    add(
+      'database',
+      true,
+      `embedded PostgreSQL on port ${config.embedded.port} (it runs while the node runs)`,
+    );
   }
   const pool = createPool(config.dbUrl, { max: 1, queryTimeoutMs: 5000 });
   try {
     const started = Date.now();
     let dbNow: Date;
     try {
-      const result = await pool.query<{ now: Date; version: string }>(`select now(), current_setting('server_version') as version`);
+      const result = await pool.query<{ now: Date; version: string }>(
+        `select now(), current_setting('server_version') as version`,
+      );
       dbNow = result.rows[0]!.now;
-      add('database', true, `${redactUrl(config.dbUrl)}: PostgreSQL ${result.rows[0]!.version}, ${Date.now() - started} ms`);
+      add(
+        'database',
+        true,
+        `${redactUrl(config.dbUrl)}: PostgreSQL ${result.rows[0]!.version}, ${Date.now() - started} ms`,
+      );
     } catch (error) {
       add('database', false, describeDbError(error, config.dbUrl));
       return;
     }
     const roundTrip = Date.now() - started;
     const skew = Math.abs(dbNow.getTime() - (started + roundTrip / 2));
-    add('clock', skew <= MAX_SKEW_MS, `${skew} ms from the database clock${skew > MAX_SKEW_MS ? ': sync this host (NTP)' : ''}`);
+    add(
+      'clock',
+      skew <= MAX_SKEW_MS,
+      `${skew} ms from the database clock${skew > MAX_SKEW_MS ? ': sync this host (NTP)' : ''}`,
+    );
 
     const version = await schemaVersion(pool);
     add(
@@ -89,7 +104,11 @@ async function checkCluster(config: NodeConfig, add: (name: string, ok: boolean,
     }
     add('cluster', true, cluster.cluster_id);
     const keyOk = masterKeyMatches(config.masterKey, cluster.cluster_id, cluster.master_key_check);
-    add('master key', keyOk, keyOk ? 'matches the cluster' : "does not match the cluster's: copy it from another node");
+    add(
+      'master key',
+      keyOk,
+      keyOk ? 'matches the cluster' : "does not match the cluster's: copy it from another node",
+    );
     const sentinel = await checkSentinel(cluster.shared_dir, cluster.cluster_id);
     if (sentinel) {
       add('shared storage', false, sentinel);

@@ -16,7 +16,10 @@ export const initSpec: CommandSpec = {
     listen: { type: 'string', help: 'HOST:PORT to serve on; default 0.0.0.0:8300' },
     'public-url': { type: 'string', help: 'URL others reach this node at; default http://<host>:<port>' },
     'master-key': { type: 'string', help: "the cluster's master key (or env FLOTILLA_MASTER_KEY)" },
-    'api-key-file': { type: 'string', help: 'write the administrator API key here (0600) instead of printing it' },
+    'api-key-file': {
+      type: 'string',
+      help: 'write the administrator API key here (0600) instead of printing it',
+    },
   },
 };
 
@@ -40,9 +43,13 @@ export async function initCommand(argv: string[]): Promise<number> {
       ? `Created cluster ${result.clusterId} with node '${config.name}'.`
       : `Node '${config.name}' joined cluster ${result.clusterId}.`,
   );
-  console.log(`  database:       ${config.embedded ? `embedded PostgreSQL in ${config.embedded.dataDir}` : 'external'}`);
+  console.log(
+    `  database:       ${config.embedded ? `embedded PostgreSQL in ${config.embedded.dataDir}` : 'external'}`,
+  );
   console.log(`  shared storage: ${result.sharedDir}`);
-  console.log(`  serves at:      ${config.publicUrl} (listening on ${config.listen.host}:${config.listen.port})`);
+  console.log(
+    `  serves at:      ${config.publicUrl} (listening on ${config.listen.host}:${config.listen.port})`,
+  );
   if (result.createdCluster) {
     console.log(`  master key:     stored in the node's flotilla.json; further nodes need it (--master-key)`);
   }

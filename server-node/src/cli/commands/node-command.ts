@@ -10,11 +10,15 @@ import { boolOption, intOption, parseCommandArgs } from '../args.js';
 
 export const nodeSpec: CommandSpec = {
   name: 'node',
-  summary: 'Change this node in the cluster: task cap, drain; optionally wait until its running tasks are done.',
+  summary:
+    'Change this node in the cluster: task cap, drain; optionally wait until its running tasks are done.',
   options: {
     home: { type: 'string', required: true, help: 'the node home directory' },
     'task-cap': { type: 'string', help: 'tasks this node runs at once (0 = serves the UI and API only)' },
-    drain: { type: 'string', help: 'true: finish running tasks, take no new ones, ping answers 503; false: undo' },
+    drain: {
+      type: 'string',
+      help: 'true: finish running tasks, take no new ones, ping answers 503; false: undo',
+    },
     wait: { type: 'string', help: 'seconds to wait for running tasks to finish (with --drain true)' },
     'cancel-tasks': { type: 'boolean', help: 'cancel tasks still running after --wait' },
   },

@@ -13,7 +13,7 @@ export const pathSpec: CommandSpec = {
   name: 'path',
   summary:
     "Set the cluster's shared storage folder (one setting for all nodes). Every node must see the same\n" +
-    'folder at this path; copy the old folder\'s content there first.',
+    "folder at this path; copy the old folder's content there first.",
   options: {
     home: { type: 'string', required: true, help: 'the node home directory' },
     shared: { type: 'string', required: true, help: 'the shared storage folder' },
@@ -36,7 +36,9 @@ export async function pathCommand(argv: string[]): Promise<number> {
     }
     await writeSentinel(sharedDir, cluster.cluster_id);
     await setSharedDir(pool, sharedDir);
-    console.log(`Shared storage for cluster ${cluster.cluster_id} is now ${sharedDir} (was ${cluster.shared_dir}).`);
+    console.log(
+      `Shared storage for cluster ${cluster.cluster_id} is now ${sharedDir} (was ${cluster.shared_dir}).`,
+    );
     console.log('Restart every node; a node that cannot see this folder will refuse to start and say so.');
     return 0;
   } finally {

@@ -13,7 +13,10 @@ export const sandboxSpec: CommandSpec = {
     dir: { type: 'string', required: true, help: 'the sandbox directory' },
     nodes: { type: 'string', help: 'how many nodes (default 3)' },
     port: { type: 'string', help: 'base port: nodes listen on PORT+1..PORT+N (default 8300)' },
-    json: { type: 'boolean', help: 'print {balancerUrl, apiKey, dbUrl, sharedDir, nodes} as one JSON line when ready' },
+    json: {
+      type: 'boolean',
+      help: 'print {balancerUrl, apiKey, dbUrl, sharedDir, nodes} as one JSON line when ready',
+    },
   },
 };
 
@@ -39,7 +42,9 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     if (args.json) {
       console.log(JSON.stringify(info));
     } else {
-      console.log(`Flotilla sandbox with ${nodes} nodes is running (data in ${path.resolve(args.dir as string)}):`);
+      console.log(
+        `Flotilla sandbox with ${nodes} nodes is running (data in ${path.resolve(args.dir as string)}):`,
+      );
       for (const node of info.nodes) console.log(`  ${node.name}  ${node.url}  (pid ${node.pid})`);
       console.log(`  API key:        ${info.apiKey}`);
       console.log(`  shared storage: ${info.sharedDir}`);

@@ -36,7 +36,8 @@ export function nodeRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
   app.patch('/api/nodes/:name', async (request) => {
     const { name } = parseOr400(nodeParams, request.params, 'path');
     const change = parseOr400(patchNodeBody, request.body, 'request body');
-    if (!(await updateNode(db, name, change, request.caller))) throw new HttpError(404, `No node named '${name}'.`);
+    if (!(await updateNode(db, name, change, request.caller)))
+      throw new HttpError(404, `No node named '${name}'.`);
     await reportNodeStates(db);
     return getNode(db, name);
   });
@@ -50,7 +51,10 @@ export function nodeRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
       case 'not-found':
         throw new HttpError(404, `No node named '${name}'.`);
       case 'alive':
-        throw new HttpError(409, `Node '${name}' is still running. Stop it (or wait until it is offline) first.`);
+        throw new HttpError(
+          409,
+          `Node '${name}' is still running. Stop it (or wait until it is offline) first.`,
+        );
       case 'has-tasks':
         throw new HttpError(
           409,

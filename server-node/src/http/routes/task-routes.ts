@@ -46,7 +46,7 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
     const args = parseOr400(kind.argsSchema, body.args ?? {}, `args for a '${body.kind}' task`);
     const id = await insertTask(db, {
       kind: body.kind,
-      args: args as Record<string, unknown>,
+      args: args,
       description: body.description ?? null,
     });
     return reply.status(201).send({ id } satisfies CreateTaskResultDto);
@@ -95,7 +95,10 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
       'cache-control': 'no-cache',
       'x-flotilla-node': runtime.name,
     });
-    for await (const chunk of readTaskLog(db, runtime.sharedDir, id, { follow: true, signal: controller.signal })) {
+    for await (const chunk of readTaskLog(db, runtime.sharedDir, id, {
+      follow: true,
+      signal: controller.signal,
+    })) {
       reply.raw.write(chunk);
     }
     reply.raw.end();
