@@ -105,3 +105,10 @@ export interface ErrorDto {
   /** For validation errors: which field was wrong and why. */
   issues?: { path: string; message: string }[];
 }
+
+export type {
+  BalancerAdminState,
+  BalancerCheckStatus,
+  BalancerServerDto,
+  BalancerStatsDto,
+} from './balancer.js';
