@@ -101,4 +101,14 @@ describe('who may join a cluster', () => {
     const nodes = await cluster.nodesView();
     expect(nodes.find((n) => n.name === 'node-1')?.state).toBe('running');
   });
+
+  it('refuses to run a node older than the database schema', async () => {
+    await cluster.db.query(`insert into flotilla_migrations (version, name) values (999, 'from-the-future')`);
+    const started = await cli('run', '--home', cluster.node('node-1').home);
+    await cluster.db.query(`delete from flotilla_migrations where version = 999`);
+    expect(started.code).toBe(1);
+    expect(started.output).toMatch(
+      /schema is version 999, newer than this node understands \(1\)\. Upgrade this node/,
+    );
+  });
 });

@@ -107,4 +107,14 @@ describe('a node killed with SIGKILL in the middle of tasks', () => {
     expect(existsSync(path.join(cluster.node('node-2').home, 'running', `${scriptId}.pid`))).toBe(false);
     expect((await cluster.nodesView()).find((n) => n.name === 'node-2')?.state).toBe('running');
   });
+
+  it('shows a cleanly stopped node offline at once, and lets an admin delete it', async () => {
+    await cluster.stopNode('node-3');
+    const node3 = (await cluster.nodesView()).find((n) => n.name === 'node-3');
+    expect(node3?.state).toBe('offline');
+    expect((await cluster.api('DELETE', '/api/nodes/node-3', undefined, { node: 'node-1' })).status).toBe(
+      204,
+    );
+    expect((await cluster.nodesView()).map((n) => n.name)).toEqual(['node-1', 'node-2']);
+  });
 });

@@ -117,8 +117,8 @@ export class NodeRuntime {
     this.settings = resolveSettings(cluster.settings);
   }
 
+  /** Joins the cluster and starts working. `checkCluster()` must have passed. */
   async start(): Promise<void> {
-    await this.checkCluster();
     const leftovers = await killLeftoverScripts(this.home);
     if (leftovers > 0) this.log.warn({ leftovers }, 'stopped scripts left by a previous run of this node');
 

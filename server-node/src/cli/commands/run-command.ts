@@ -22,10 +22,19 @@ export async function runCommand(argv: string[]): Promise<number> {
   const embedded = config.embedded ? await startEmbedded({ ...config.embedded, log }) : null;
 
   const runtime = new NodeRuntime(config, home, log);
+  // Refuse before binding a port: wrong key, foreign shared storage, unreachable or too-new database.
+  try {
+    await runtime.checkCluster();
+  } catch (error) {
+    await runtime.stop(0);
+    await embedded?.stop();
+    throw error;
+  }
   const app = buildServer(runtime);
   try {
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (error) {
+    await runtime.stop(0);
     await embedded?.stop();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
