@@ -46,7 +46,6 @@ export class NodeRuntime {
   sharedDir = '';
   taskCap = 0;
   draining = false;
-  paused = false;
   fenced = false;
   stopping = false;
   started = false;
@@ -70,7 +69,8 @@ export class NodeRuntime {
       log,
       metrics: this.metrics,
       capacity: () => ({
-        canClaim: !this.fenced && !this.stopping && !this.draining && !this.paused,
+        // The cluster-wide pause is checked by the claim statement itself, so a resume takes effect at once.
+        canClaim: !this.fenced && !this.stopping && !this.draining,
         taskCap: this.taskCap,
       }),
     });
@@ -113,7 +113,6 @@ export class NodeRuntime {
     if (sentinelProblem) throw new UserError(sentinelProblem);
     this.clusterId = cluster.cluster_id;
     this.sharedDir = cluster.shared_dir;
-    this.paused = cluster.paused;
     this.settings = resolveSettings(cluster.settings);
   }
 
@@ -190,7 +189,6 @@ export class NodeRuntime {
       const wasDraining = this.draining;
       this.taskCap = result.taskCap;
       this.draining = result.draining;
-      this.paused = result.paused;
       this.metrics.taskCap.set(this.taskCap);
       this.metrics.running.set(this.worker.running.size);
       this.metrics.leader.set(this.leader?.isLeader ? 1 : 0);

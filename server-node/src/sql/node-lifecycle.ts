@@ -42,7 +42,6 @@ export async function registerNode(
 export interface HeartbeatResult {
   taskCap: number;
   draining: boolean;
-  paused: boolean;
 }
 
 /** One heartbeat: stamps last_seen on the database clock and reads back what the node must obey. */
@@ -51,13 +50,13 @@ export async function heartbeat(
   name: string,
   stats: { rssBytes: number; cpu: number },
 ): Promise<HeartbeatResult | null> {
-  const result = await db.query<{ task_cap: number; draining: boolean; paused: boolean }>(
+  const result = await db.query<{ task_cap: number; draining: boolean }>(
     `update nodes set last_seen = now(), rss_bytes = $2, cpu = $3 where name = $1 and stopped_at is null
-     returning task_cap, draining, (select paused from cluster where id = 1) as paused`,
+     returning task_cap, draining`,
     [name, stats.rssBytes, stats.cpu],
   );
   const row = result.rows[0];
-  return row ? { taskCap: row.task_cap, draining: row.draining, paused: row.paused } : null;
+  return row ? { taskCap: row.task_cap, draining: row.draining } : null;
 }
 
 export async function markNodeStopped(db: Db, name: string): Promise<void> {
