@@ -3,8 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 // Small helpers shared by the benchmark's phases. Everything human-readable goes to stderr, because
 // stdout carries exactly one JSON object for whoever runs the benchmark.
 
+/** Wall-clock time on every line, so a slow phase can be matched with what else ran on the machine. */
 export function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${message}\n`);
 }
 
 /** Polls `check` until it returns a value other than null/undefined/false; throws after `timeoutMs`. */

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { UserError } from '../user-error.js';
+import { balanceCommand } from './commands/balance-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
 import { initCommand } from './commands/init-command.js';
 import { nodeCommand } from './commands/node-command.js';
@@ -13,7 +14,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   node: { run: nodeCommand, summary: "change a node's task cap or drain it" },
   path: { run: pathCommand, summary: "set the cluster's shared storage folder" },
   doctor: { run: doctorCommand, summary: 'check what a node needs (database, key, storage, clock)' },
-  sandbox: { run: sandboxCommand, summary: 'a local cluster: embedded PostgreSQL + N nodes' },
+  sandbox: { run: sandboxCommand, summary: 'a local cluster: embedded PostgreSQL + N nodes + a balancer' },
+  balance: { run: balanceCommand, summary: 'the built-in load balancer (sandbox, single host)' },
 };
 
 function help(): string {

@@ -15,6 +15,14 @@ export function spawnNode(home: string, logFile: string, env: NodeJS.ProcessEnv 
   });
 }
 
+/** Starts `flotilla-node balance --listen LISTEN --home HOME` as its own process, its output appended to `logFile`. */
+export function spawnBalancer(listen: string, home: string, logFile: string): ChildProcess {
+  const out = openSync(logFile, 'a');
+  return spawn(process.execPath, [CLI_MAIN, 'balance', '--listen', listen, '--home', home], {
+    stdio: ['ignore', out, out],
+  });
+}
+
 /** Resolves when the node's ping answers 200; rejects with its log's tail if it exits or times out. */
 export async function waitForNode(url: string, child: ChildProcess, logFile: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NodeDto } from '../api/index.js';
-import { findFreePort } from '../net/free-port.js';
+import { checkPortFree, findFreePort } from '../net/free-port.js';
 import { CLI_MAIN } from './node-process.js';
 import type { SandboxInfo } from './sandbox.js';
 
@@ -22,7 +22,7 @@ describe('flotilla-node sandbox', () => {
   let dir = '';
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  it('starts embedded PostgreSQL and three node processes, prints JSON, and stops cleanly on SIGTERM', async () => {
+  it('starts embedded PostgreSQL, three nodes and the balancer, prints JSON, and stops cleanly on SIGTERM', async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'flotilla-sandbox-'));
     // As root, the embedded PostgreSQL runs as user postgres, which must be able to enter the folder.
     await chmod(dir, 0o755);
@@ -49,16 +49,23 @@ describe('flotilla-node sandbox', () => {
     expect(info.nodes.map((n) => n.url)).toEqual([1, 2, 3].map((i) => `http://127.0.0.1:${basePort + i}`));
     expect(info.dbUrl).toMatch(/^postgres:\/\//);
     expect(info.sharedDir).toBe(path.join(dir, 'shared'));
+    expect(info.balancerUrl).toBe(`http://127.0.0.1:${basePort}`);
 
-    const response = await fetch(`${info.nodes[2]!.url}/api/nodes`, {
-      headers: { authorization: `Bearer ${info.apiKey}` },
-    });
-    const nodes = (await response.json()) as NodeDto[];
-    expect(nodes.map((n) => [n.name, n.state])).toEqual([
-      ['node-1', 'running'],
-      ['node-2', 'running'],
-      ['node-3', 'running'],
-    ]);
+    // Through the balancer, which every node answers.
+    const answeredBy = new Set<string | null>();
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`${info.balancerUrl}/api/nodes`, {
+        headers: { authorization: `Bearer ${info.apiKey}` },
+      });
+      const nodes = (await response.json()) as NodeDto[];
+      expect(nodes.map((n) => [n.name, n.state])).toEqual([
+        ['node-1', 'running'],
+        ['node-2', 'running'],
+        ['node-3', 'running'],
+      ]);
+      answeredBy.add(response.headers.get('x-flotilla-node'));
+    }
+    expect([...answeredBy].sort()).toEqual(['node-1', 'node-2', 'node-3']);
 
     // A second sandbox on the same ports is refused with a clear message.
     const clash = spawn(
@@ -71,11 +78,14 @@ describe('flotilla-node sandbox', () => {
     let clashOutput = '';
     clash.stderr.on('data', (chunk: Buffer) => (clashOutput += chunk.toString()));
     expect(await new Promise((resolve) => clash.once('exit', resolve))).toBe(1);
-    expect(clashOutput).toMatch(new RegExp(`Port ${basePort + 1} is in use`));
+    expect(clashOutput).toMatch(new RegExp(`Port ${basePort} is in use`));
     await rm(`${dir}-2`, { recursive: true, force: true });
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     for (const node of info.nodes) expect(isRunning(node.pid)).toBe(false);
+    // The balancer process is gone too: nothing answers, and its port can be bound again.
+    await expect(fetch(`${info.balancerUrl}/api/nodes/ping`)).rejects.toThrow();
+    await checkPortFree(basePort);
   });
 });

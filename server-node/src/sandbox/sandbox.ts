@@ -11,14 +11,15 @@ import type { EmbeddedDb } from '../db/embedded.js';
 import { embeddedUrl, initialiseEmbedded, startEmbedded } from '../db/embedded.js';
 import { checkPortFree, findFreePort } from '../net/free-port.js';
 import { UserError } from '../user-error.js';
-import { spawnNode, stopProcess, waitForNode } from './node-process.js';
+import { spawnBalancer, spawnNode, stopProcess, waitForNode } from './node-process.js';
 
 // A whole cluster on one machine for trying Flotilla out, for the console and for tests:
-// one embedded PostgreSQL, one shared folder, N nodes as separate processes. The directory is kept,
-// so running the sandbox again brings the same cluster back.
+// one embedded PostgreSQL, one shared folder, N nodes and the built-in balancer as separate processes.
+// The directory is kept, so running the sandbox again brings the same cluster back.
 
 export interface SandboxInfo {
-  balancerUrl: string | null;
+  /** Where users and the console reach the cluster: the built-in balancer in front of the nodes. */
+  balancerUrl: string;
   apiKey: string;
   dbUrl: string;
   sharedDir: string;
@@ -28,7 +29,7 @@ export interface SandboxInfo {
 export interface SandboxOptions {
   dir: string;
   nodes: number;
-  /** Nodes listen on basePort+1 .. basePort+N (basePort itself is kept for the balancer). */
+  /** The balancer listens on basePort, the nodes on basePort+1 .. basePort+N. */
   basePort: number;
   log: Logger;
 }
@@ -41,6 +42,7 @@ const stateSchema = z.object({
 
 export class Sandbox {
   private readonly children = new Map<string, ChildProcess>();
+  private balancer: ChildProcess | null = null;
   private db: EmbeddedDb | null = null;
   info: SandboxInfo | null = null;
 
@@ -63,7 +65,7 @@ export class Sandbox {
         }
       : stateSchema.parse(JSON.parse(await readFile(statePath, 'utf8')));
     const nodePorts = Array.from({ length: count }, (_, i) => state.basePort + 1 + i);
-    for (const port of nodePorts) {
+    for (const port of [state.basePort, ...nodePorts]) {
       await checkPortFree(port).catch(() => {
         throw new UserError(
           `Port ${port} is in use (another sandbox, or another program). Stop it, or pass another --port.`,
@@ -117,15 +119,31 @@ export class Sandbox {
     for (const node of nodes) {
       await waitForNode(node.url, this.children.get(node.name)!, this.path('logs', `${node.name}.log`));
     }
+    const balancerUrl = await this.startBalancer(state.basePort);
     const apiKey = (await readFile(this.path('api-key'), 'utf8')).trim();
-    this.info = { balancerUrl: null, apiKey, dbUrl, sharedDir: this.path('shared'), nodes };
+    this.info = { balancerUrl, apiKey, dbUrl, sharedDir: this.path('shared'), nodes };
     return this.info;
+  }
+
+  /** Starts the balancer in front of the nodes; it is ready once a node's ping comes back through it. */
+  private async startBalancer(port: number): Promise<string> {
+    const url = `http://127.0.0.1:${port}`;
+    const logFile = this.path('logs', 'balancer.log');
+    const child = spawnBalancer(`127.0.0.1:${port}`, this.path('node-1'), logFile);
+    this.balancer = child;
+    child.on('exit', (code, signal) => {
+      if (!this.stopping) this.options.log.warn({ code, signal }, 'sandbox balancer exited');
+    });
+    await waitForNode(url, child, logFile);
+    return url;
   }
 
   private stopping = false;
 
   async stop(): Promise<void> {
     this.stopping = true;
+    // Users first: nothing is sent to nodes that are about to stop.
+    if (this.balancer) await stopProcess(this.balancer);
     await Promise.all([...this.children.values()].map((child) => stopProcess(child)));
     await this.db?.stop();
   }

@@ -7,12 +7,16 @@ import { intOption, parseCommandArgs } from '../args.js';
 export const sandboxSpec: CommandSpec = {
   name: 'sandbox',
   summary:
-    'Run a local cluster: an embedded PostgreSQL and N nodes as separate processes, in DIR (kept between runs).\n' +
+    'Run a local cluster: an embedded PostgreSQL, N nodes and the built-in balancer in front of them, each\n' +
+    'as its own process, in DIR (kept between runs).\n' +
     'Stops cleanly on SIGINT/SIGTERM (Ctrl+C).',
   options: {
     dir: { type: 'string', required: true, help: 'the sandbox directory' },
     nodes: { type: 'string', help: 'how many nodes (default 3)' },
-    port: { type: 'string', help: 'base port: nodes listen on PORT+1..PORT+N (default 8300)' },
+    port: {
+      type: 'string',
+      help: 'base port: the balancer listens on PORT, the nodes on PORT+1..PORT+N (default 8300)',
+    },
     json: {
       type: 'boolean',
       help: 'print {balancerUrl, apiKey, dbUrl, sharedDir, nodes} as one JSON line when ready',
@@ -42,13 +46,16 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
     if (args.json) {
       console.log(JSON.stringify(info));
     } else {
+      const auth = `-H "Authorization: Bearer ${info.apiKey}"`;
       console.log(
-        `Flotilla sandbox with ${nodes} nodes is running (data in ${path.resolve(args.dir as string)}):`,
+        `Flotilla sandbox with ${nodes} nodes is running (data in ${path.resolve(args.dir as string)}).`,
       );
+      console.log(`Open the cluster at ${info.balancerUrl} (the built-in balancer in front of the nodes):`);
       for (const node of info.nodes) console.log(`  ${node.name}  ${node.url}  (pid ${node.pid})`);
       console.log(`  API key:        ${info.apiKey}`);
       console.log(`  shared storage: ${info.sharedDir}`);
-      console.log(`  try:  curl -H "Authorization: Bearer ${info.apiKey}" ${info.nodes[0]?.url}/api/nodes`);
+      console.log(`  try:  curl -i ${auth} ${info.balancerUrl}/api/nodes   (x-flotilla-node: who answered)`);
+      console.log(`        curl ${auth} ${info.balancerUrl}/_balancer/stats`);
       console.log('Press Ctrl+C to stop.');
     }
     if (!stopRequested) await stopped;
