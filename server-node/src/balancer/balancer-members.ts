@@ -54,10 +54,9 @@ export class BalancerMembers {
   async start(): Promise<void> {
     this.apply(await readMemberRows(this.db));
     await Promise.all([...this.members.values()].map(({ checker }) => checker.firstCheck));
-    // node.joined / node.state events and drains all NOTIFY; the timer catches what happens silently
-    // (a node going dead is only a matter of time passing).
+    // Joins, clean stops, drains and cap changes NOTIFY flotilla_nodes; the timer catches what happens
+    // silently (a node going dead is only a matter of time passing).
     this.listener.on('flotilla_nodes', () => this.refreshSoon());
-    this.listener.on('flotilla_events', () => this.refreshSoon());
     this.timer = setInterval(() => this.refreshSoon(), REFRESH_MS);
   }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { EventDto } from '../api/index.js';
 import type { Db } from '../sql/db.js';
@@ -7,34 +8,12 @@ const BATCH = 500;
 /** How long a hole in the sequence may be waited on: a transaction that took a number may still commit. */
 const GAP_WAIT_MS = 2000;
 const KEEPALIVE_MS = 15_000;
-
 /**
- * Wakes SSE streams when the `flotilla_events` channel fires. Streams also wake every second on
- * their own, so a lost notification delays an event by at most that.
+ * Streams poll the events table: events carry no NOTIFY (see migration 001), and a console must
+ * see a change within a second. A hole in the sequence is re-checked sooner.
  */
-export class EventHub {
-  private waiters = new Set<() => void>();
-
-  notify(): void {
-    const waiters = this.waiters;
-    this.waiters = new Set();
-    for (const wake of waiters) wake();
-  }
-
-  wait(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(done);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.waiters.add(done);
-      signal.addEventListener('abort', done);
-    });
-  }
-}
+const POLL_MS = 250;
+const GAP_POLL_MS = 50;
 
 /**
  * Delivers events strictly in sequence order. Sequence numbers are taken when a transaction
@@ -72,7 +51,7 @@ function parseLastEventId(request: FastifyRequest): bigint | null {
   return /^\d+$/.test(raw) ? BigInt(raw) : null;
 }
 
-export async function streamEvents(db: Db, hub: EventHub, request: FastifyRequest, reply: FastifyReply) {
+export async function streamEvents(db: Db, request: FastifyRequest, reply: FastifyReply) {
   const resumeFrom = parseLastEventId(request);
   const start = resumeFrom ?? (await latestEventSeq(db));
   const cursor = new EventCursor(start);
@@ -109,8 +88,9 @@ export async function streamEvents(db: Db, hub: EventHub, request: FastifyReques
       lastWrite = Date.now();
     }
     if (ready.length === BATCH) continue;
-    // A hole keeps us polling quickly until it fills or times out.
-    await hub.wait(ready.length < rows.length ? 100 : 1000, controller.signal);
+    await sleep(ready.length < rows.length ? GAP_POLL_MS : POLL_MS, undefined, {
+      signal: controller.signal,
+    }).catch(() => undefined);
   }
   res.end();
 }

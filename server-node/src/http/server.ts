@@ -2,7 +2,6 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { ErrorDto } from '../api/index.js';
 import type { NodeRuntime } from '../node/node-runtime.js';
 import { findApiKey } from '../sql/api-keys.js';
-import { EventHub } from './event-stream.js';
 import { HttpError } from './http-error.js';
 import { clusterRoutes } from './routes/cluster-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
@@ -12,7 +11,6 @@ import { taskRoutes } from './routes/task-routes.js';
 /** What every route handler may use. */
 export interface RouteContext {
   runtime: NodeRuntime;
-  hub: EventHub;
 }
 
 declare module 'fastify' {
@@ -31,9 +29,7 @@ export function buildServer(runtime: NodeRuntime): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
   });
-  const hub = new EventHub();
-  runtime.listener.on('flotilla_events', () => hub.notify());
-  const context: RouteContext = { runtime, hub };
+  const context: RouteContext = { runtime };
 
   app.decorateRequest('caller', '');
   // Every response says which node served it, so an admin can see the balancer spreading users.

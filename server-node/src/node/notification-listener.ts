@@ -1,8 +1,8 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 
-export type Channel = 'flotilla_tasks' | 'flotilla_events' | 'flotilla_nodes' | 'flotilla_cancel';
-const CHANNELS: Channel[] = ['flotilla_tasks', 'flotilla_events', 'flotilla_nodes', 'flotilla_cancel'];
+export type Channel = 'flotilla_tasks' | 'flotilla_nodes' | 'flotilla_cancel';
+const CHANNELS: Channel[] = ['flotilla_tasks', 'flotilla_nodes', 'flotilla_cancel'];
 
 /**
  * One dedicated connection LISTENing on the cluster's channels. It reconnects on its own; after a

@@ -16,8 +16,10 @@ export interface TaskOutcome {
  */
 export async function finishTasks(db: Db, outcomes: TaskOutcome[]): Promise<Set<string>> {
   if (outcomes.length === 0) return new Set();
-  const result = await db.query<{ id: string }>(
-    `with input as (
+  // Named, so each connection plans it once (see claim-tasks.ts).
+  const result = await db.query<{ id: string }>({
+    name: 'finish-tasks',
+    text: `with input as (
        select * from unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::text[])
          as i(id, lease_id, state, error, attempt_outcome)
      ), done as (
@@ -34,14 +36,14 @@ export async function finishTasks(db: Db, outcomes: TaskOutcome[]): Promise<Set<
        from done
      )
      select id::text from done`,
-    [
+    values: [
       outcomes.map((o) => o.id),
       outcomes.map((o) => o.leaseId),
       outcomes.map((o) => o.state),
       outcomes.map((o) => o.error),
       outcomes.map((o) => o.attemptOutcome ?? o.state),
     ],
-  );
+  });
   return new Set(result.rows.map((row) => row.id));
 }
 

@@ -35,7 +35,10 @@ export async function registerNode(
     [node.name, node.url, node.version, node.taskCap ?? null],
   );
   const row = result.rows[0];
-  if (!row || row.registered) return { registered: true };
+  if (!row || row.registered) {
+    await db.query(`select pg_notify('flotilla_nodes', $1)`, [node.name]);
+    return { registered: true };
+  }
   return { registered: false, conflict: { url: row.url, lastSeenAgeMs: Number(row.age) } };
 }
 
@@ -61,6 +64,7 @@ export async function heartbeat(
 
 export async function markNodeStopped(db: Db, name: string): Promise<void> {
   await db.query(`update nodes set stopped_at = now() where name = $1`, [name]);
+  await db.query(`select pg_notify('flotilla_nodes', $1)`, [name]);
 }
 
 export async function updateNode(

@@ -93,6 +93,10 @@ select n.*,
   end as state
 from nodes n cross join cluster c;
 
+-- Events carry no NOTIFY: a transaction that notifies takes a cluster-wide lock at commit, and with
+-- claims and completions all writing events that serialised every commit (bench:dispatch measured
+-- a third of the throughput lost). Event streams poll the table instead (http/event-stream.ts).
+
 -- Wake idle nodes the moment a task becomes claimable. PostgreSQL folds identical notifications
 -- of one transaction into one, so a batch of new tasks costs one wake-up.
 create function flotilla_notify_tasks() returns trigger language plpgsql as $$
@@ -105,11 +109,4 @@ create trigger tasks_insert_notify after insert on tasks
 create trigger tasks_requeue_notify after update of state on tasks
   for each row when (new.state = 'queued' and old.state <> 'queued') execute function flotilla_notify_tasks();
 
-create function flotilla_notify_events() returns trigger language plpgsql as $$
-begin
-  perform pg_notify('flotilla_events', '');
-  return null;
-end $$;
-create trigger events_notify after insert on events
-  for each statement execute function flotilla_notify_events();
 `;

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { streamEvents } from '../event-stream.js';
 import type { RouteContext } from '../server.js';
 
-export function eventRoutes(app: FastifyInstance, { runtime, hub }: RouteContext): void {
-  app.get('/api/events', (request, reply) => streamEvents(runtime.pool, hub, request, reply));
+export function eventRoutes(app: FastifyInstance, { runtime }: RouteContext): void {
+  app.get('/api/events', (request, reply) => streamEvents(runtime.pool, request, reply));
 
   app.get('/metrics', async (_request, reply) => {
     runtime.metrics.running.set(runtime.worker.running.size);
