@@ -33,3 +33,7 @@ export interface BalancerStatsDto {
   /** When these figures were read (ISO time). */
   at: string;
 }
+
+/** The built-in balancer's admin API (cluster API key required): its stats, and one member's admin state. */
+export const BALANCER_STATS_PATH = '/_balancer/stats';
+export const balancerServerPath = (name: string): string => `/_balancer/servers/${encodeURIComponent(name)}`;

@@ -112,3 +112,5 @@ export type {
   BalancerServerDto,
   BalancerStatsDto,
 } from './balancer.js';
+
+export { BALANCER_STATS_PATH, balancerServerPath } from './balancer.js';

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ErrorDto } from '../api/index.js';
+import { BALANCER_STATS_PATH } from '../api/balancer.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
 import { findApiKey } from '../sql/api-keys.js';
 import type { Db } from '../sql/db.js';
@@ -10,10 +11,6 @@ import { balancerStats, serverStats } from './balancer-stats.js';
 
 // The balancer's own API, beside the cluster's: a prefix no node route uses, so nothing is shadowed.
 export const BALANCER_ADMIN_PREFIX = '/_balancer/';
-/** GET: BalancerStatsDto. */
-export const BALANCER_STATS_PATH = '/_balancer/stats';
-/** PUT {state: ready|drain|maint}: BalancerServerDto. */
-export const balancerServerPath = (name: string) => `/_balancer/servers/${encodeURIComponent(name)}`;
 
 const SERVER_PATH = /^\/_balancer\/servers\/([^/?#]+)$/;
 const adminStateBody = z.object({ state: z.enum(['ready', 'drain', 'maint']) }).strict();

@@ -14,7 +14,7 @@ import type {
 import { findFreePort } from '../net/free-port.js';
 import { CLI_MAIN, spawnBalancer, stopProcess, waitForNode } from '../sandbox/node-process.js';
 import { TestCluster } from '../test-support/test-cluster.js';
-import { BALANCER_STATS_PATH, balancerServerPath } from './balancer-admin.js';
+import { BALANCER_STATS_PATH, balancerServerPath } from '../api/balancer.js';
 
 describe('flotilla-node balance in front of three nodes', () => {
   const cluster = new TestCluster();
