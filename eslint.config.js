@@ -3,7 +3,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/dist-test-types/**', '**/node_modules/**', 'scripts/**', '.sandbox/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/dist-test-types/**',
+      '**/node_modules/**',
+      'scripts/**',
+      '.sandbox/**',
+      'electron/build/**',
+      'electron/dist-installers/**',
+      'e2e/test-results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

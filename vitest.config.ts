@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // on two cores they run one file at a time.
 export default defineConfig({
   test: {
-    include: ['server-node/src/**/*.test.ts', 'electron/src/**/*.test.ts'],
+    include: ['server-node/src/**/*.test.ts', 'electron/src/**/*.test.ts', 'renderer/src/**/*.test.ts'],
     globalSetup: ['server-node/src/test-support/global-setup.ts'],
     fileParallelism: false,
     testTimeout: 60_000,

@@ -1,0 +1,127 @@
+import { test as base, expect } from '@playwright/test';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BalancerPage } from './pages/balancer-page.js';
+import { ClustersPage } from './pages/clusters-page.js';
+import { NodesPage } from './pages/nodes-page.js';
+import { OverviewPage } from './pages/overview-page.js';
+import { ShellPage } from './pages/shell-page.js';
+import { TasksPage } from './pages/tasks-page.js';
+import { startJsonProcess } from './support/child-process.js';
+import { freePortRange } from './support/free-port.js';
+import { RESULTS_DIR, SERVER_NODE_CLI, WEB_HOST_MAIN } from './support/repo-paths.js';
+
+// The one fixtures module every spec imports: a real sandbox cluster and a console web host per
+// worker, and a page object for each view.
+
+export interface SandboxCluster {
+  balancerUrl: string;
+  apiKey: string;
+  nodes: { name: string; url: string; pid: number }[];
+  /** Queues `count` noop tasks that each sleep `sleepMs`, through the cluster's API. */
+  queueTasks(count: number, sleepMs: number): Promise<void>;
+}
+
+interface WorkerFixtures {
+  workDir: string;
+  sandbox: SandboxCluster;
+  consoleUrl: string;
+}
+
+interface TestFixtures {
+  shell: ShellPage;
+  clusters: ClustersPage;
+  overview: OverviewPage;
+  nodes: NodesPage;
+  tasks: TasksPage;
+  balancer: BalancerPage;
+}
+
+export const test = base.extend<TestFixtures, WorkerFixtures>({
+  workDir: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      mkdirSync(RESULTS_DIR, { recursive: true });
+      const dir = mkdtempSync(path.join(tmpdir(), 'flotilla-e2e-'));
+      // As root the embedded PostgreSQL runs as user 'postgres', which must be able to enter the folder.
+      chmodSync(dir, 0o755);
+      await use(dir);
+    },
+    { scope: 'worker' },
+  ],
+  sandbox: [
+    async ({ workDir }, use) => {
+      const port = await freePortRange(5);
+      const started = await startJsonProcess<Omit<SandboxCluster, 'queueTasks'>>(
+        [
+          SERVER_NODE_CLI,
+          'sandbox',
+          '--dir',
+          path.join(workDir, 'sandbox'),
+          '--nodes',
+          '3',
+          '--port',
+          String(port),
+          '--json',
+        ],
+        { logFile: path.join(RESULTS_DIR, 'sandbox.log') },
+      );
+      const { balancerUrl, apiKey, nodes } = started.info;
+      const queueTasks = async (count: number, sleepMs: number) => {
+        for (let i = 0; i < count; i++) {
+          const response = await fetch(`${balancerUrl}/api/tasks`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ kind: 'noop', args: { sleepMs }, description: 'e2e' }),
+          });
+          expect(response.status).toBe(201);
+        }
+      };
+      await use({ balancerUrl: balancerUrl || nodes[0]!.url, apiKey, nodes, queueTasks });
+      await started.stop();
+    },
+    { scope: 'worker', timeout: 180_000 },
+  ],
+  consoleUrl: [
+    async ({ workDir }, use) => {
+      // The console's own one-click sandbox gets its own folder and ports, apart from the fixture's cluster.
+      const sandboxPort = await freePortRange(5);
+      const args = [
+        WEB_HOST_MAIN,
+        '--no-open',
+        '--json',
+        '--sandbox-dir',
+        path.join(workDir, 'console-sandbox'),
+      ];
+      const started = await startJsonProcess<{ url: string }>(
+        [...args, '--sandbox-port', String(sandboxPort)],
+        {
+          env: { FLOTILLA_CONSOLE_HOME: path.join(workDir, 'console-home') },
+          logFile: path.join(RESULTS_DIR, 'web-host.log'),
+        },
+      );
+      await use(started.info.url);
+      await started.stop();
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+  // Any uncaught error in the page fails the test: a console that crashes behind a blank screen is broken.
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(`${error.message}\n${error.stack ?? ''}`));
+    await use(page);
+    expect(errors, 'uncaught errors in the page').toEqual([]);
+  },
+  shell: async ({ page }, use) => use(new ShellPage(page)),
+  clusters: async ({ page }, use) => use(new ClustersPage(page)),
+  overview: async ({ page }, use) => use(new OverviewPage(page)),
+  nodes: async ({ page }, use) => use(new NodesPage(page)),
+  tasks: async ({ page }, use) => use(new TasksPage(page)),
+  balancer: async ({ page }, use) => use(new BalancerPage(page)),
+});
+
+export { expect };
+
+/** Where the screenshots of each view go, for people to look at. */
+export const screenshotPath = (name: string) => path.join(RESULTS_DIR, 'screenshots', `${name}.png`);

@@ -1,0 +1,73 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ClusterStore } from '../services/clusters/cluster-store.js';
+import { ConsoleBackend } from '../services/clusters/console-backend.js';
+import { MemoryVault } from '../services/vault/memory-vault.js';
+import { buildConsoleApi, splitChannel } from './build-console-api.js';
+import { INVOKE_CHANNELS, PUSH_EVENTS, isInvokeChannel, type ConsoleApi } from './contract.js';
+
+async function backend() {
+  const dir = await mkdtemp(path.join(tmpdir(), 'contract-'));
+  return new ConsoleBackend({
+    store: new ClusterStore(path.join(dir, 'clusters.json'), new MemoryVault()),
+    push: () => undefined,
+    info: { transport: 'web', version: '0', configDir: dir },
+    sandbox: { cliPath: 'none', dir },
+  });
+}
+
+describe('the contract', () => {
+  it('names every channel domain:verb and every push event once', () => {
+    for (const channel of INVOKE_CHANNELS) expect(channel).toMatch(/^[a-z]+:[a-z][A-Za-z]*$/);
+    expect(new Set(INVOKE_CHANNELS).size).toBe(INVOKE_CHANNELS.length);
+    expect(new Set(PUSH_EVENTS).size).toBe(PUSH_EVENTS.length);
+    expect(isInvokeChannel('nodes:setDrain')).toBe(true);
+    expect(isInvokeChannel('toString')).toBe(false);
+  });
+
+  it('has a handler for every channel, and nothing else', async () => {
+    const { handlers } = await backend();
+    expect(Object.keys(handlers).sort()).toEqual([...INVOKE_CHANNELS].sort());
+    for (const channel of INVOKE_CHANNELS) expect(typeof handlers[channel]).toBe('function');
+  });
+
+  it('binds every channel in the namespaced API both transports expose', async () => {
+    const calls: [string, unknown[]][] = [];
+    const api = buildConsoleApi(
+      (channel, args) => {
+        calls.push([channel, args]);
+        return Promise.resolve(null);
+      },
+      () => () => undefined,
+    );
+    for (const channel of INVOKE_CHANNELS) {
+      const [domain, verb] = splitChannel(channel);
+      const bound = (
+        api as unknown as Record<string, Record<string, (...args: unknown[]) => Promise<unknown>>>
+      )[domain]?.[verb];
+      expect(bound, channel).toBeTypeOf('function');
+      await bound!('a', 1);
+    }
+    expect(calls.map(([channel]) => channel)).toEqual(INVOKE_CHANNELS);
+    expect(calls[0]![1]).toEqual(['a', 1]);
+  });
+
+  it('answers the UI without a cluster selected with what to do', async () => {
+    const { handlers } = await backend();
+    expect(await handlers['cluster:snapshot']()).toBeNull();
+    await expect(handlers['nodes:setDrain']('node-1', true)).rejects.toThrow(
+      /No cluster is selected. Add a cluster or start the local sandbox/,
+    );
+    await expect(handlers['nodes:setTaskCap']('node-1', -1)).rejects.toThrow(/whole number from 0/);
+  });
+});
+
+// A compile-time check as well: the API type has a function per channel (this line fails to build if not).
+export type _Check = ConsoleApi['nodes']['setDrain'] extends (
+  name: string,
+  drain: boolean,
+) => Promise<unknown>
+  ? true
+  : never;

@@ -1,0 +1,268 @@
+// The one contract between the console UI and the console process. Both transports (Electron IPC
+// through the preload, and the web host's WebSocket) implement exactly this: invoke channels named
+// `domain:verb` with their signatures, push events with their payloads, and the DTOs they carry.
+// Channel names appear as strings here and nowhere else; callers go through `ConsoleApi`.
+// This file runs in the renderer too: no Node or Electron imports, types only from the server node.
+
+import type {
+  BalancerAdminState,
+  BalancerServerDto,
+  BalancerStatsDto,
+  ClusterDto,
+  CreateTaskResultDto,
+  EventDto,
+  NodeDto,
+  NodeState,
+  TaskDetailDto,
+  TaskDto,
+  TaskState,
+} from '@flotilla/server-node/api';
+
+export type {
+  BalancerAdminState,
+  BalancerServerDto,
+  BalancerStatsDto,
+  ClusterDto,
+  CreateTaskResultDto,
+  EventDto,
+  NodeDto,
+  NodeState,
+  TaskDetailDto,
+  TaskDto,
+  TaskState,
+};
+
+/** A saved connection to a cluster, like a kubeconfig context. The API key stays in the vault. */
+export interface ClusterEntryDto {
+  id: string;
+  name: string;
+  /** Where the console talks to the cluster: its load balancer (or one node when there is none). */
+  balancerUrl: string;
+  /** Nodes to fall back on when the balancer does not answer; learned from the cluster as it runs. */
+  nodeUrls: string[];
+  kind: 'remote' | 'sandbox';
+  createdAt: string;
+}
+
+export interface ClustersDto {
+  clusters: ClusterEntryDto[];
+  activeId: string | null;
+}
+
+export interface ClusterInputDto {
+  name: string;
+  balancerUrl: string;
+  apiKey: string;
+}
+
+export interface ClusterPatchDto {
+  name?: string;
+  balancerUrl?: string;
+  /** Only when changing it; an empty or missing key keeps the stored one. */
+  apiKey?: string;
+}
+
+export interface ConnectionTestDto {
+  balancerUrl: string;
+  nodes: number;
+  version: string | null;
+  leader: string | null;
+  /** The connection works but the API key may not change anything. */
+  readOnly: boolean;
+}
+
+/** What the admin's API key may do. The node API has no roles yet, so a working key is an administrator. */
+export type ConsoleRole = 'administrator' | 'deployer' | 'viewer';
+
+export interface ConnectionDto {
+  state: 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+  /** The URL the event stream is currently reading from. */
+  via: string | null;
+  error: string | null;
+  lastEventId: string | null;
+  role: ConsoleRole;
+}
+
+/** One sample of the cluster, taken by the console process every second and pushed to the UI. */
+export interface MetricsPointDto {
+  /** Milliseconds since the epoch. */
+  at: number;
+  nodes: Record<
+    string,
+    { state: NodeState; cpu: number; rssBytes: number; running: number; taskCap: number }
+  >;
+  queued: number;
+  executing: number;
+  /** Tasks that finished since the previous point (from the event stream). */
+  finished: number;
+  failed: number;
+  /** Per balancer server, when the balancer has stats. */
+  balancer: Record<string, { sessions: number; requestRate: number; adminState: BalancerAdminState }> | null;
+}
+
+export interface ClusterSnapshotDto {
+  clusterId: string;
+  connection: ConnectionDto;
+  cluster: ClusterDto | null;
+  nodes: NodeDto[];
+  /** Null when the cluster's balancer has no stats endpoint (no built-in balancer, or not reachable). */
+  balancer: BalancerStatsDto | null;
+  balancerError: string | null;
+  point: MetricsPointDto | null;
+}
+
+export interface TaskFilterDto {
+  state?: TaskState;
+  node?: string;
+  kind?: string;
+  limit?: number;
+}
+
+export interface NewTaskDto {
+  kind: string;
+  args?: Record<string, unknown>;
+  description?: string;
+}
+
+export interface SandboxStatusDto {
+  state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+  clusterId: string | null;
+  balancerUrl: string | null;
+  nodes: { name: string; url: string; pid: number }[];
+  error: string | null;
+}
+
+export interface ConsoleInfoDto {
+  transport: 'electron' | 'web';
+  version: string;
+  configDir: string;
+}
+
+export interface TaskLogChunkDto {
+  clusterId: string;
+  taskId: string;
+  text: string;
+  /** The task has ended and the log is complete. */
+  done: boolean;
+}
+
+/** Every invoke channel with its signature. Verbs are camelCase so the API reads `api.nodes.setTaskCap()`. */
+export interface InvokeContract {
+  'console:info': () => ConsoleInfoDto;
+  'clusters:list': () => ClustersDto;
+  'clusters:test': (input: { balancerUrl: string; apiKey: string }) => ConnectionTestDto;
+  'clusters:add': (input: ClusterInputDto) => ClusterEntryDto;
+  'clusters:update': (id: string, patch: ClusterPatchDto) => ClusterEntryDto;
+  'clusters:remove': (id: string) => ClustersDto;
+  'clusters:select': (id: string) => ClustersDto;
+  'sandbox:start': () => SandboxStatusDto;
+  'sandbox:stop': () => SandboxStatusDto;
+  'sandbox:status': () => SandboxStatusDto;
+  'cluster:snapshot': () => ClusterSnapshotDto | null;
+  'cluster:setPaused': (paused: boolean) => ClusterDto;
+  'metrics:history': () => MetricsPointDto[];
+  'events:recent': () => EventDto[];
+  'nodes:setDrain': (name: string, drain: boolean) => NodeDto;
+  'nodes:setTaskCap': (name: string, taskCap: number) => NodeDto;
+  'nodes:remove': (name: string) => null;
+  'tasks:list': (filter: TaskFilterDto) => TaskDto[];
+  'tasks:get': (id: string) => TaskDetailDto;
+  'tasks:create': (task: NewTaskDto) => CreateTaskResultDto;
+  'tasks:cancel': (id: string) => TaskDto;
+  'tasks:retry': (id: string) => TaskDto;
+  'tasks:log': (id: string) => string;
+  'tasks:followLog': (id: string) => null;
+  'tasks:unfollowLog': (id: string) => null;
+  'balancer:stats': () => BalancerStatsDto | null;
+  'balancer:setServerState': (name: string, state: BalancerAdminState) => BalancerServerDto;
+}
+
+/** Every push event with its payload: console process → UI, never the other way. */
+export interface PushContract {
+  'clusters:changed': ClustersDto;
+  'cluster:snapshot': ClusterSnapshotDto;
+  'cluster:event': { clusterId: string; event: EventDto };
+  'sandbox:status': SandboxStatusDto;
+  'tasks:logChunk': TaskLogChunkDto;
+}
+
+export type InvokeChannel = keyof InvokeContract;
+export type PushEvent = keyof PushContract;
+export type InvokeArgs<C extends InvokeChannel> = Parameters<InvokeContract[C]>;
+export type InvokeResult<C extends InvokeChannel> = ReturnType<InvokeContract[C]>;
+
+// Records, not arrays, so the compiler rejects a channel that is declared above but missing here.
+const invokeChannelSet: Record<InvokeChannel, true> = {
+  'console:info': true,
+  'clusters:list': true,
+  'clusters:test': true,
+  'clusters:add': true,
+  'clusters:update': true,
+  'clusters:remove': true,
+  'clusters:select': true,
+  'sandbox:start': true,
+  'sandbox:stop': true,
+  'sandbox:status': true,
+  'cluster:snapshot': true,
+  'cluster:setPaused': true,
+  'metrics:history': true,
+  'events:recent': true,
+  'nodes:setDrain': true,
+  'nodes:setTaskCap': true,
+  'nodes:remove': true,
+  'tasks:list': true,
+  'tasks:get': true,
+  'tasks:create': true,
+  'tasks:cancel': true,
+  'tasks:retry': true,
+  'tasks:log': true,
+  'tasks:followLog': true,
+  'tasks:unfollowLog': true,
+  'balancer:stats': true,
+  'balancer:setServerState': true,
+};
+const pushEventSet: Record<PushEvent, true> = {
+  'clusters:changed': true,
+  'cluster:snapshot': true,
+  'cluster:event': true,
+  'sandbox:status': true,
+  'tasks:logChunk': true,
+};
+
+export const INVOKE_CHANNELS = Object.keys(invokeChannelSet) as InvokeChannel[];
+export const PUSH_EVENTS = Object.keys(pushEventSet) as PushEvent[];
+
+/** The one IPC channel that carries every push event (`{event, payload}`), so the preload subscribes once. */
+export const PUSH_IPC_CHANNEL = 'console:push';
+
+export function isInvokeChannel(value: unknown): value is InvokeChannel {
+  return typeof value === 'string' && Object.hasOwn(invokeChannelSet, value);
+}
+
+export function isPushEvent(value: unknown): value is PushEvent {
+  return typeof value === 'string' && Object.hasOwn(pushEventSet, value);
+}
+
+export interface PushMessage<E extends PushEvent = PushEvent> {
+  event: E;
+  payload: PushContract[E];
+}
+
+/** The console process's side: one async function per channel. */
+export type InvokeHandlers = {
+  [C in InvokeChannel]: (...args: InvokeArgs<C>) => Promise<InvokeResult<C>>;
+};
+
+type Domain = InvokeChannel extends `${infer D}:${string}` ? D : never;
+
+/** The UI's side: `api.nodes.setDrain(name, true)`, built from the channel map for either transport. */
+export type ConsoleApi = {
+  [D in Domain]: {
+    [C in InvokeChannel as C extends `${D}:${infer V}` ? V : never]: (
+      ...args: InvokeArgs<C>
+    ) => Promise<InvokeResult<C>>;
+  };
+} & {
+  /** Subscribes to a push event; returns the unsubscribe function. */
+  on<E extends PushEvent>(event: E, listener: (payload: PushContract[E]) => void): () => void;
+};

@@ -1,0 +1,114 @@
+import type { ServerResponse } from 'node:http';
+import type { ClusterSnapshotDto } from '../../common/contract.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClusterHttp } from './cluster-http.js';
+import { ClusterMonitor } from './cluster-monitor.js';
+import { fakeServer, sendJson, sseEvent, type FakeServer } from './test-support/fake-server.js';
+
+const servers: FakeServer[] = [];
+const monitors: ClusterMonitor[] = [];
+afterEach(async () => {
+  await Promise.all(monitors.splice(0).map((monitor) => monitor.stop()));
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+function node(name: string, state: string, runningTasks = 0) {
+  return {
+    name,
+    url: `http://${name}`,
+    version: '0.1.0',
+    state,
+    lastSeen: '',
+    lastSeenAgeMs: 100,
+    taskCap: 4,
+    runningTasks,
+    startedAt: '',
+    rssBytes: 1e8,
+    cpu: 0.1,
+  };
+}
+
+describe('ClusterMonitor', () => {
+  it('pushes a snapshot with nodes, queue and balancer, and refreshes at once on a node event', async () => {
+    let state = 'running';
+    let events: ServerResponse | null = null;
+    const cluster = await fakeServer((req, res) => {
+      if (req.url === '/api/nodes') return sendJson(res, 200, [node('node-1', state, 2)]);
+      if (req.url === '/api/cluster')
+        return sendJson(res, 200, {
+          clusterId: 'c',
+          queue: { queued: 3, executing: 2 },
+          paused: false,
+          leader: 'node-1',
+        });
+      if (req.url === '/_balancer/stats')
+        return sendJson(res, 200, { kind: 'builtin', backend: 'flotilla', servers: [], at: '' });
+      if (req.url === '/api/events') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(': hello\n\n');
+        events = res;
+        return;
+      }
+      sendJson(res, 404, { error: 'no' });
+    });
+    servers.push(cluster);
+    const snapshots: ClusterSnapshotDto[] = [];
+    const monitor = new ClusterMonitor({
+      clusterId: 'c',
+      http: new ClusterHttp({ balancerUrl: cluster.url, apiKey: 'k' }),
+      // A long sample interval: the update below can only come from the event.
+      sampleMs: 60_000,
+      onSnapshot: (snapshot) => snapshots.push(snapshot),
+      onEvent: () => undefined,
+    });
+    monitors.push(monitor);
+    monitor.start();
+    await expect.poll(() => snapshots.at(-1)?.point?.queued).toBe(3);
+    const last = snapshots.at(-1)!;
+    expect(last.nodes[0]?.runningTasks).toBe(2);
+    expect(last.balancer?.kind).toBe('builtin');
+    await expect.poll(() => events !== null && monitor.snapshot().connection.state).toBe('connected');
+
+    const changedAt = Date.now();
+    state = 'draining';
+    events!.write(sseEvent(10, 'node.state', { name: 'node-1', state: 'draining' }));
+    await expect.poll(() => monitor.snapshot().nodes[0]?.state, { timeout: 1000 }).toBe('draining');
+    expect(Date.now() - changedAt).toBeLessThan(1000);
+    expect(monitor.recentEvents().map((event) => event.seq)).toEqual(['10']);
+  });
+
+  it('counts finished tasks into the next point and says when the URL has no balancer stats', async () => {
+    let events: ServerResponse | null = null;
+    const cluster = await fakeServer((req, res) => {
+      if (req.url === '/api/nodes') return sendJson(res, 200, []);
+      if (req.url === '/api/cluster')
+        return sendJson(res, 200, { clusterId: 'c', queue: { queued: 0, executing: 0 } });
+      if (req.url === '/api/events') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(': hello\n\n');
+        events = res;
+        return;
+      }
+      sendJson(res, 404, { error: 'no route' });
+    });
+    servers.push(cluster);
+    const monitor = new ClusterMonitor({
+      clusterId: 'c',
+      http: new ClusterHttp({ balancerUrl: cluster.url, apiKey: 'k' }),
+      sampleMs: 100,
+      onSnapshot: () => undefined,
+      onEvent: () => undefined,
+    });
+    monitors.push(monitor);
+    monitor.start();
+    await expect.poll(() => events !== null).toBe(true);
+    events!.write(
+      sseEvent(1, 'task.finished', { state: 'succeeded' }) +
+        sseEvent(2, 'task.finished', { state: 'failed' }),
+    );
+    await expect.poll(() => monitor.history().reduce((sum, point) => sum + point.finished, 0)).toBe(2);
+    expect(monitor.history().reduce((sum, point) => sum + point.failed, 0)).toBe(1);
+    expect(monitor.snapshot().balancer).toBeNull();
+    expect(monitor.snapshot().balancerError).toMatch(/without balancer stats/);
+  });
+});

@@ -1,0 +1,309 @@
+import type {
+  ClusterDto,
+  CreateTaskResultDto,
+  NodeDto,
+  TaskDetailDto,
+  TaskDto,
+} from '@flotilla/server-node/api';
+import type {
+  ClusterEntryDto,
+  ConsoleInfoDto,
+  InvokeHandlers,
+  PushContract,
+  PushEvent,
+  SandboxStatusDto,
+  TaskFilterDto,
+} from '../../common/contract.js';
+import { UserError } from '../../common/user-error.js';
+import { setBalancerServerState } from '../cluster-client/balancer-stats.js';
+import { ClusterHttp } from '../cluster-client/cluster-http.js';
+import { ClusterMonitor } from '../cluster-client/cluster-monitor.js';
+import { TaskLogFollower } from '../cluster-client/task-log-follower.js';
+import { SandboxLauncher, type SandboxLaunchOptions } from '../sandbox/sandbox-launcher.js';
+import type { ClusterStore } from './cluster-store.js';
+import { testConnection } from './test-connection.js';
+
+export type Push = <E extends PushEvent>(event: E, payload: PushContract[E]) => void;
+
+export interface ConsoleBackendOptions {
+  store: ClusterStore;
+  push: Push;
+  info: ConsoleInfoDto;
+  sandbox: Omit<SandboxLaunchOptions, 'onExit'>;
+  /** Samples per second of the active cluster (tests slow it down or speed it up). */
+  sampleMs?: number;
+}
+
+interface Session {
+  cluster: ClusterEntryDto;
+  http: ClusterHttp;
+  monitor: ClusterMonitor;
+  followers: Map<string, TaskLogFollower>;
+}
+
+const SANDBOX_NAME = 'Local sandbox';
+
+/**
+ * Everything the console does for its UI, behind the contract's handlers: saved clusters, the active
+ * cluster's client and monitor, the sandbox. Electron IPC and the web host's WebSocket both serve
+ * exactly these handlers, so the two transports cannot drift apart.
+ */
+export class ConsoleBackend {
+  private session: Session | null = null;
+  private switching: Promise<void> = Promise.resolve();
+  private readonly sandbox: SandboxLauncher;
+  private sandboxStatus: SandboxStatusDto = {
+    state: 'stopped',
+    clusterId: null,
+    balancerUrl: null,
+    nodes: [],
+    error: null,
+  };
+
+  constructor(private readonly options: ConsoleBackendOptions) {
+    this.sandbox = new SandboxLauncher({
+      ...options.sandbox,
+      onExit: (code, signal) =>
+        this.setSandboxStatus({
+          ...this.sandboxStatus,
+          state: 'failed',
+          error: `The sandbox stopped unexpectedly (${code ?? signal}). Start it again.`,
+        }),
+    });
+  }
+
+  /** Connects to the cluster that was active last time, if any. */
+  async start(): Promise<void> {
+    const { activeId } = await this.options.store.list();
+    if (activeId) await this.activate(activeId).catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    await this.closeSession();
+    await this.sandbox.stop();
+  }
+
+  readonly handlers: InvokeHandlers = {
+    'console:info': () => Promise.resolve(this.options.info),
+    'clusters:list': () => this.options.store.list(),
+    'clusters:test': async (input) => {
+      const { balancerUrl, nodes, version, leader, readOnly } = await testConnection(input);
+      return { balancerUrl, nodes, version, leader, readOnly };
+    },
+    'clusters:add': async (input) => {
+      if (!input.name.trim()) throw new UserError('Give the cluster a name, e.g. "Production".');
+      const tested = await testConnection(input);
+      const cluster = await this.options.store.add({
+        name: input.name,
+        balancerUrl: tested.balancerUrl,
+        apiKey: input.apiKey.trim(),
+        kind: 'remote',
+        nodeUrls: tested.nodeUrls,
+      });
+      await this.activate(cluster.id);
+      return cluster;
+    },
+    'clusters:update': async (id, patch) => {
+      const before = await this.options.store.get(id);
+      const changesConnection =
+        Boolean(patch.apiKey) || (patch.balancerUrl && patch.balancerUrl !== before.balancerUrl);
+      if (changesConnection) {
+        await testConnection({
+          balancerUrl: patch.balancerUrl || before.balancerUrl,
+          apiKey: patch.apiKey || (await this.options.store.apiKey(id)),
+        });
+      }
+      const cluster = await this.options.store.update(id, patch);
+      await this.pushClusters();
+      if (changesConnection && this.session?.cluster.id === id) await this.activate(id);
+      return cluster;
+    },
+    'clusters:remove': async (id) => {
+      if (this.session?.cluster.id === id) await this.closeSession();
+      const clusters = await this.options.store.remove(id);
+      if (clusters.activeId) await this.activate(clusters.activeId).catch(() => undefined);
+      await this.pushClusters();
+      return clusters;
+    },
+    'clusters:select': async (id) => {
+      await this.activate(id);
+      return this.options.store.list();
+    },
+    'sandbox:start': () => this.startSandbox(),
+    'sandbox:stop': async () => {
+      this.setSandboxStatus({ ...this.sandboxStatus, state: 'stopping' });
+      if (this.session?.cluster.id === this.sandboxStatus.clusterId) await this.closeSession();
+      await this.sandbox.stop();
+      return this.setSandboxStatus({ ...this.sandboxStatus, state: 'stopped', nodes: [], error: null });
+    },
+    'sandbox:status': () => Promise.resolve(this.sandboxStatus),
+    'cluster:snapshot': () => Promise.resolve(this.session?.monitor.snapshot() ?? null),
+    'cluster:setPaused': (paused) =>
+      this.act((s) => s.http.json<ClusterDto>('PATCH', '/api/cluster', { paused })),
+    'metrics:history': () => Promise.resolve(this.session?.monitor.history() ?? []),
+    'events:recent': () => Promise.resolve(this.session?.monitor.recentEvents() ?? []),
+    'nodes:setDrain': (name, drain) =>
+      this.act((s) => s.http.json<NodeDto>('PATCH', `/api/nodes/${encodeURIComponent(name)}`, { drain })),
+    'nodes:setTaskCap': (name, taskCap) => {
+      if (!Number.isInteger(taskCap) || taskCap < 0 || taskCap > 1000) {
+        return Promise.reject(new UserError('The task cap is a whole number from 0 (no tasks) to 1000.'));
+      }
+      return this.act((s) =>
+        s.http.json<NodeDto>('PATCH', `/api/nodes/${encodeURIComponent(name)}`, { taskCap }),
+      );
+    },
+    'nodes:remove': (name) =>
+      this.act(async (s) => {
+        await s.http.json<null>('DELETE', `/api/nodes/${encodeURIComponent(name)}`);
+        return null;
+      }),
+    'tasks:list': (filter) =>
+      this.act((s) => s.http.json<TaskDto[]>('GET', `/api/tasks${taskQuery(filter)}`), false),
+    'tasks:get': (id) =>
+      this.act((s) => s.http.json<TaskDetailDto>('GET', `/api/tasks/${encodeURIComponent(id)}`), false),
+    'tasks:create': (task) => this.act((s) => s.http.json<CreateTaskResultDto>('POST', '/api/tasks', task)),
+    'tasks:cancel': (id) =>
+      this.act(async (s) => {
+        const outcome = await s.http.json<{ task: TaskDto }>(
+          'POST',
+          `/api/tasks/${encodeURIComponent(id)}/cancel`,
+        );
+        return outcome.task;
+      }),
+    'tasks:retry': (id) =>
+      this.act((s) => s.http.json<TaskDto>('POST', `/api/tasks/${encodeURIComponent(id)}/retry`)),
+    'tasks:log': (id) => this.act((s) => s.http.text(`/api/tasks/${encodeURIComponent(id)}/log`), false),
+    'tasks:followLog': (id) => this.followLog(id),
+    'tasks:unfollowLog': (id) => {
+      this.session?.followers.get(id)?.stop();
+      this.session?.followers.delete(id);
+      return Promise.resolve(null);
+    },
+    'balancer:stats': () => Promise.resolve(this.session?.monitor.snapshot().balancer ?? null),
+    'balancer:setServerState': (name, state) => this.act((s) => setBalancerServerState(s.http, name, state)),
+  };
+
+  /** Runs a request against the active cluster; a change is followed by an immediate sample. */
+  private async act<T>(run: (session: Session) => Promise<T>, changes = true): Promise<T> {
+    const session = this.session;
+    if (!session) throw new UserError('No cluster is selected. Add a cluster or start the local sandbox.');
+    const result = await run(session);
+    if (changes) session.monitor.refreshSoon();
+    return result;
+  }
+
+  private followLog(id: string): Promise<null> {
+    const session = this.session;
+    if (!session) return Promise.reject(new UserError('No cluster is selected.'));
+    if (session.followers.has(id)) return Promise.resolve(null);
+    const clusterId = session.cluster.id;
+    const follower = new TaskLogFollower({
+      http: session.http,
+      taskId: id,
+      onText: (text) => this.options.push('tasks:logChunk', { clusterId, taskId: id, text, done: false }),
+      onEnd: (error) => {
+        session.followers.delete(id);
+        const text = error ? `\n[console] log stream ended: ${error.message}\n` : '';
+        this.options.push('tasks:logChunk', { clusterId, taskId: id, text, done: error === null });
+      },
+    });
+    session.followers.set(id, follower);
+    follower.start();
+    return Promise.resolve(null);
+  }
+
+  private async startSandbox(): Promise<SandboxStatusDto> {
+    if (this.sandboxStatus.state === 'starting' || this.sandboxStatus.state === 'running') {
+      return this.sandboxStatus;
+    }
+    this.setSandboxStatus({ ...this.sandboxStatus, state: 'starting', error: null });
+    try {
+      const info = await this.sandbox.start();
+      const { clusters } = await this.options.store.list();
+      const existing = clusters.find((cluster) => cluster.kind === 'sandbox');
+      const nodeUrls = info.nodes.map((node) => node.url);
+      const cluster = existing
+        ? await this.options.store.update(existing.id, {
+            balancerUrl: info.balancerUrl,
+            apiKey: info.apiKey,
+            nodeUrls,
+          })
+        : await this.options.store.add({
+            name: uniqueName(SANDBOX_NAME, clusters),
+            balancerUrl: info.balancerUrl,
+            apiKey: info.apiKey,
+            kind: 'sandbox',
+            nodeUrls,
+          });
+      this.setSandboxStatus({
+        state: 'running',
+        clusterId: cluster.id,
+        balancerUrl: info.balancerUrl,
+        nodes: info.nodes,
+        error: null,
+      });
+      await this.activate(cluster.id);
+      return this.sandboxStatus;
+    } catch (error) {
+      this.setSandboxStatus({ ...this.sandboxStatus, state: 'failed', error: (error as Error).message });
+      throw error;
+    }
+  }
+
+  private setSandboxStatus(status: SandboxStatusDto): SandboxStatusDto {
+    this.sandboxStatus = status;
+    this.options.push('sandbox:status', status);
+    return status;
+  }
+
+  /** Makes a saved cluster the active one: one at a time, in order, so fast clicking cannot leave two monitors. */
+  private activate(id: string): Promise<void> {
+    const next = this.switching.then(async () => {
+      const cluster = await this.options.store.get(id);
+      const apiKey = await this.options.store.apiKey(id);
+      await this.options.store.select(id);
+      await this.closeSession();
+      const http = new ClusterHttp({ balancerUrl: cluster.balancerUrl, apiKey, nodeUrls: cluster.nodeUrls });
+      const monitor = new ClusterMonitor({
+        clusterId: id,
+        http,
+        sampleMs: this.options.sampleMs,
+        onSnapshot: (snapshot) => this.options.push('cluster:snapshot', snapshot),
+        onEvent: (event) => this.options.push('cluster:event', { clusterId: id, event }),
+        onNodeUrls: (nodeUrls) => void this.options.store.update(id, { nodeUrls }).catch(() => undefined),
+      });
+      this.session = { cluster, http, monitor, followers: new Map() };
+      monitor.start();
+      await this.pushClusters();
+    });
+    this.switching = next.catch(() => undefined);
+    return next;
+  }
+
+  private async closeSession(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    if (!session) return;
+    for (const follower of session.followers.values()) follower.stop();
+    await session.monitor.stop();
+  }
+
+  private async pushClusters(): Promise<void> {
+    this.options.push('clusters:changed', await this.options.store.list());
+  }
+}
+
+function taskQuery(filter: TaskFilterDto): string {
+  const params = new URLSearchParams();
+  if (filter.state) params.set('state', filter.state);
+  if (filter.node) params.set('node', filter.node);
+  if (filter.kind) params.set('kind', filter.kind);
+  params.set('limit', String(filter.limit ?? 200));
+  return `?${params.toString()}`;
+}
+
+function uniqueName(base: string, clusters: ClusterEntryDto[]): string {
+  const names = new Set(clusters.map((cluster) => cluster.name));
+  if (!names.has(base)) return base;
+  for (let i = 2; ; i++) if (!names.has(`${base} ${i}`)) return `${base} ${i}`;
+}

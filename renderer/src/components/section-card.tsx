@@ -1,0 +1,20 @@
+import { Card, CardHeader, Subtitle2, tokens } from '@fluentui/react-components';
+import type { ReactNode } from 'react';
+
+/** A titled panel: the building block of every view. */
+export function SectionCard({
+  title,
+  action,
+  children,
+}: {
+  title: string;
+  action?: React.JSX.Element;
+  children: ReactNode;
+}) {
+  return (
+    <Card style={{ padding: 16, gap: 12, boxShadow: tokens.shadow2 }}>
+      <CardHeader header={<Subtitle2>{title}</Subtitle2>} action={action} />
+      {children}
+    </Card>
+  );
+}

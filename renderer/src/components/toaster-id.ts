@@ -1,0 +1,2 @@
+/** The app's one toaster, where action outcomes are reported. */
+export const TOASTER_ID = 'console-toaster';

@@ -1,0 +1,18 @@
+import type { TaskFilterDto } from '@flotilla/electron/common/contract';
+
+// Every query key in one place, built from every input (Headlamp's hooks.ts), so a push event can
+// patch or invalidate exactly what it changes.
+export const queryKeys = {
+  info: () => ['console', 'info'] as const,
+  clusters: () => ['clusters'] as const,
+  sandbox: () => ['sandbox'] as const,
+  cluster: (clusterId: string) => ['cluster', clusterId] as const,
+  snapshot: (clusterId: string) => ['cluster', clusterId, 'snapshot'] as const,
+  history: (clusterId: string) => ['cluster', clusterId, 'history'] as const,
+  events: (clusterId: string) => ['cluster', clusterId, 'events'] as const,
+  tasks: (clusterId: string) => ['cluster', clusterId, 'tasks'] as const,
+  taskList: (clusterId: string, filter: TaskFilterDto) =>
+    ['cluster', clusterId, 'tasks', 'list', filter] as const,
+  task: (clusterId: string, id: string) => ['cluster', clusterId, 'tasks', 'detail', id] as const,
+  taskLog: (clusterId: string, id: string) => ['cluster', clusterId, 'tasks', 'log', id] as const,
+};

@@ -1,0 +1,69 @@
+import type { EventDto, MetricsPointDto } from '@flotilla/electron/common/contract';
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { consoleApi, onBridgeReconnected } from '../transport/console-api';
+import { queryKeys } from './query-keys';
+
+const HISTORY_LIMIT = 600;
+const EVENTS_LIMIT = 200;
+/** Task lists refetch at most this often however many task events arrive (a busy cluster sends hundreds). */
+const TASK_REFRESH_MS = 700;
+
+/**
+ * Keeps the react-query cache current from push events: snapshots and events patch it in place,
+ * task events invalidate task queries. This subscribes, it does not fetch: the page never polls.
+ */
+export function usePushSync(): void {
+  const client = useQueryClient();
+  useEffect(() => {
+    const api = consoleApi();
+    const refreshTasks = throttle((clusterId: string) => {
+      void client.invalidateQueries({ queryKey: queryKeys.tasks(clusterId), refetchType: 'active' });
+    }, TASK_REFRESH_MS);
+    const off = [
+      api.on('clusters:changed', (clusters) => client.setQueryData(queryKeys.clusters(), clusters)),
+      api.on('sandbox:status', (status) => client.setQueryData(queryKeys.sandbox(), status)),
+      api.on('cluster:snapshot', (snapshot) => {
+        client.setQueryData(queryKeys.snapshot(snapshot.clusterId), snapshot);
+        if (snapshot.point) appendPoint(client, snapshot.clusterId, snapshot.point);
+      }),
+      api.on('cluster:event', ({ clusterId, event }) => {
+        client.setQueryData(queryKeys.events(clusterId), (old: EventDto[] | undefined) =>
+          old ? [...old, event].slice(-EVENTS_LIMIT) : old,
+        );
+        if (event.type.startsWith('task.')) refreshTasks(clusterId);
+      }),
+      api.on('tasks:logChunk', ({ clusterId, taskId, text }) => {
+        client.setQueryData(queryKeys.taskLog(clusterId, taskId), (old: string | undefined) =>
+          old === undefined ? old : old + text,
+        );
+      }),
+      // After the web host's socket dropped, pushes were missed: everything is refetched.
+      onBridgeReconnected(() => void client.invalidateQueries()),
+    ];
+    return () => off.forEach((unsubscribe) => unsubscribe());
+  }, [client]);
+}
+
+function appendPoint(client: QueryClient, clusterId: string, point: MetricsPointDto): void {
+  client.setQueryData(queryKeys.history(clusterId), (old: MetricsPointDto[] | undefined) => {
+    if (!old) return old;
+    if (old.at(-1)?.at === point.at) return old;
+    return [...old, point].slice(-HISTORY_LIMIT);
+  });
+}
+
+function throttle<A extends unknown[]>(run: (...args: A) => void, ms: number): (...args: A) => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let lastArgs: A | null = null;
+  return (...args: A) => {
+    lastArgs = args;
+    if (timer) return;
+    run(...args);
+    lastArgs = null;
+    timer = setTimeout(() => {
+      timer = null;
+      if (lastArgs) run(...lastArgs);
+    }, ms);
+  };
+}

@@ -1,0 +1,10 @@
+import { create } from 'zustand';
+
+export type ViewId = 'overview' | 'nodes' | 'tasks' | 'balancer' | 'clusters';
+
+interface NavState {
+  view: ViewId;
+  go: (view: ViewId) => void;
+}
+
+export const useNavStore = create<NavState>((set) => ({ view: 'overview', go: (view) => set({ view }) }));
