@@ -113,4 +113,6 @@ export type {
   BalancerStatsDto,
 } from './balancer.js';
 
+export type * from './domain.js';
+
 export { BALANCER_STATS_PATH, balancerServerPath } from './balancer.js';

@@ -11,6 +11,9 @@ import { embeddedUrl, initialiseEmbedded, startEmbedded } from '../db/embedded.j
 import { migrate } from '../db/migrate.js';
 import { connectOrExplain, createPool } from '../db/pool.js';
 import { findFreePort } from '../net/free-port.js';
+import { generatePassword, hashPassword } from '../auth/password-hash.js';
+import { adoptOwnerlessKeys } from '../auth/user-api-keys.js';
+import { insertUser } from '../auth/user-rows.js';
 import { generateApiKey, insertApiKey } from '../sql/api-keys.js';
 import { insertClusterRow, readClusterRow } from '../sql/cluster-row.js';
 import { UserError } from '../user-error.js';
@@ -27,6 +30,8 @@ export interface InitOptions {
   masterKey?: string | undefined;
   /** Where to write the first node's administrator API key (0600); printed once when absent. */
   apiKeyFile?: string | undefined;
+  /** Where to write the bootstrap administrator's password (0600); printed once when absent. */
+  adminPasswordFile?: string | undefined;
   log?: Logger;
 }
 
@@ -37,6 +42,15 @@ export interface InitResult {
   sharedDir: string;
   /** Only for the node that created the cluster and was not given an API key file. */
   apiKey: string | null;
+  /** The bootstrap administrator, only for the node that created the cluster. */
+  admin: { username: string; password: string | null } | null;
+}
+
+export const BOOTSTRAP_ADMIN = 'admin';
+
+async function writeSecretFile(file: string, secret: string): Promise<void> {
+  await writeFile(file, secret + '\n', { mode: 0o600 });
+  await chmod(file, 0o600);
 }
 
 export const DEFAULT_PORT = 8300;
@@ -84,6 +98,7 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
     let cluster = await readClusterRow(pool);
     let createdCluster = false;
     let apiKey: string | null = null;
+    let admin: InitResult['admin'] = null;
     let masterKey = options.masterKey;
     if (!cluster) {
       masterKey ??= generateMasterKey();
@@ -97,12 +112,25 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
         settings: DEFAULT_SETTINGS,
       });
       if (createdCluster) {
+        // The bootstrap administrator signs in to the portal with the password and uses the key for
+        // the API; both are shown once (or written to the files asked for) and never stored in clear.
+        const password = generatePassword();
+        const user = await insertUser(pool, {
+          username: BOOTSTRAP_ADMIN,
+          passwordHash: await hashPassword(password),
+          role: 'administrator',
+        });
         apiKey = generateApiKey();
         await insertApiKey(pool, 'administrator', apiKey);
+        if (user) await adoptOwnerlessKeys(pool, user.id);
+        admin = { username: BOOTSTRAP_ADMIN, password };
         if (options.apiKeyFile) {
-          await writeFile(options.apiKeyFile, apiKey + '\n', { mode: 0o600 });
-          await chmod(options.apiKeyFile, 0o600);
+          await writeSecretFile(options.apiKeyFile, apiKey);
           apiKey = null;
+        }
+        if (options.adminPasswordFile) {
+          await writeSecretFile(options.adminPasswordFile, password);
+          admin.password = null;
         }
       }
       cluster = await readClusterRow(pool);
@@ -138,7 +166,14 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
       ...(embedded ? { embedded } : {}),
     };
     await writeNodeConfig(home, config);
-    return { config, createdCluster, clusterId: cluster.cluster_id, sharedDir: cluster.shared_dir, apiKey };
+    return {
+      config,
+      createdCluster,
+      clusterId: cluster.cluster_id,
+      sharedDir: cluster.shared_dir,
+      apiKey,
+      admin,
+    };
   } finally {
     await pool.end();
     await stopEmbedded();

@@ -8,6 +8,7 @@ import { CLI_MAIN } from '../sandbox/node-process.js';
 import { TestCluster } from '../test-support/test-cluster.js';
 import { generateMasterKey } from './master-key.js';
 import { SENTINEL_FILE } from './shared-storage.js';
+import { LATEST_SCHEMA_VERSION } from '../db/migrations/index.js';
 
 const run = promisify(execFile);
 
@@ -108,7 +109,7 @@ describe('who may join a cluster', () => {
     await cluster.db.query(`delete from flotilla_migrations where version = 999`);
     expect(started.code).toBe(1);
     expect(started.output).toMatch(
-      /schema is version 999, newer than this node understands \(1\)\. Upgrade this node/,
+      `schema is version 999, newer than this node understands (${LATEST_SCHEMA_VERSION}). Upgrade this node`,
     );
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterDto, ErrorDto, EventDto, NodeDto, TaskDetailDto, TaskDto } from '../api/index.js';
+import { LATEST_SCHEMA_VERSION } from '../db/migrations/index.js';
 import { TestCluster } from '../test-support/test-cluster.js';
 
 /** Reads an SSE stream until `count` events arrived; returns them and the last id. */
@@ -60,7 +61,7 @@ describe('the HTTP API', () => {
     const cluster1 = await cluster.api<ClusterDto>('GET', '/api/cluster');
     expect(cluster1.body).toMatchObject({
       paused: false,
-      schemaVersion: 1,
+      schemaVersion: LATEST_SCHEMA_VERSION,
       queue: { queued: 0, executing: 0 },
     });
     expect(['node-1', 'node-2']).toContain(cluster1.body.leader);

@@ -1,7 +1,23 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ErrorDto } from '../api/index.js';
+import { artifactRoutes } from '../artifacts/artifact-routes.js';
+import { auditRoutes } from '../audit/audit-routes.js';
+import { authRoutes } from '../auth/auth-routes.js';
+import { installAuth } from '../auth/install-auth.js';
+import { SignInRequired } from '../auth/sign-in-required.js';
+import { TooManyRequests } from '../auth/too-many-requests.js';
+import { userRoutes } from '../auth/user-routes.js';
+import { deploymentRoutes } from '../deploy/deployment-routes.js';
+import { DomainContext } from '../domain/domain-context.js';
+import { environmentRoutes } from '../environments/environment-routes.js';
 import type { NodeRuntime } from '../node/node-runtime.js';
-import { findApiKey } from '../sql/api-keys.js';
+import { packageRoutes } from '../packages/package-routes.js';
+import { portalErrorPage, portalRoutes } from '../portal/portal-routes.js';
+import { projectRoutes } from '../projects/project-routes.js';
+import { releaseRoutes } from '../releases/release-routes.js';
+import { retentionRoutes } from '../retention/retention-routes.js';
+import { targetRoutes } from '../targets/target-routes.js';
+import { variableRoutes } from '../variables/variable-routes.js';
 import { HttpError } from './http-error.js';
 import { clusterRoutes } from './routes/cluster-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
@@ -11,16 +27,8 @@ import { taskRoutes } from './routes/task-routes.js';
 /** What every route handler may use. */
 export interface RouteContext {
   runtime: NodeRuntime;
+  domain: DomainContext;
 }
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Who is calling: the API key's name, for the events and the audit trail. */
-    caller: string;
-  }
-}
-
-const PUBLIC_ROUTES = new Set(['/api/nodes/ping', '/metrics']);
 
 export function buildServer(runtime: NodeRuntime): FastifyInstance {
   const logger: FastifyBaseLogger = runtime.log.child({ component: 'http' });
@@ -29,26 +37,29 @@ export function buildServer(runtime: NodeRuntime): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
   });
-  const context: RouteContext = { runtime };
+  const context: RouteContext = { runtime, domain: new DomainContext(runtime) };
 
-  app.decorateRequest('caller', '');
   // Every response says which node served it, so an admin can see the balancer spreading users.
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-flotilla-node', runtime.name);
   });
-  app.addHook('onRequest', async (request) => {
-    const route = request.routeOptions.url ?? request.url;
-    if (PUBLIC_ROUTES.has(route)) return;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer (\S+)$/.exec(header);
-    if (!match) throw new HttpError(401, 'Missing API key: send "Authorization: Bearer <api key>".');
-    const key = await findApiKey(runtime.pool, match[1]!);
-    if (!key) throw new HttpError(401, 'Unknown API key.');
-    request.caller = `api-key:${key.name}`;
-  });
+  // The portal's forms post url-encoded bodies.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 1024 * 1024 },
+    (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  );
+  installAuth(app, runtime);
 
   app.setErrorHandler((error, request, reply) => {
+    if (error instanceof SignInRequired) {
+      return reply.redirect(`/login?next=${encodeURIComponent(error.returnTo)}`, 303);
+    }
+    if (error instanceof HttpError && request.routeOptions.config.portal) {
+      return portalErrorPage(request, reply, runtime.name, error.status, error.message);
+    }
     if (error instanceof HttpError) {
+      if (error instanceof TooManyRequests) reply.header('retry-after', String(error.retryAfterSeconds));
       const body: ErrorDto = { error: error.message, ...(error.issues ? { issues: error.issues } : {}) };
       return reply.status(error.status).send(body);
     }
@@ -68,5 +79,18 @@ export function buildServer(runtime: NodeRuntime): FastifyInstance {
   clusterRoutes(app, context);
   taskRoutes(app, context);
   eventRoutes(app, context);
+  authRoutes(app, context);
+  userRoutes(app, context);
+  auditRoutes(app, context);
+  projectRoutes(app, context);
+  environmentRoutes(app, context);
+  targetRoutes(app, context);
+  variableRoutes(app, context);
+  packageRoutes(app, context);
+  releaseRoutes(app, context);
+  deploymentRoutes(app, context);
+  retentionRoutes(app, context);
+  artifactRoutes(app, context);
+  portalRoutes(app, context);
   return app;
 }

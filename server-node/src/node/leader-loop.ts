@@ -3,6 +3,7 @@ import type { Db } from '../sql/db.js';
 import { pruneEvents } from '../sql/events.js';
 import { acquireLeaderLease } from '../sql/node-lifecycle.js';
 import { reportNodeStates } from '../sql/node-rows.js';
+import { scheduleRetention } from '../retention/schedule-retention.js';
 import { recoverLostTasks } from '../sql/recover-lost-tasks.js';
 import { recoveryPolicies } from '../tasks/task-kinds.js';
 
@@ -10,7 +11,8 @@ const PRUNE_EVERY_MS = 60_000;
 
 /**
  * The singleton jobs, run by whichever node holds the leader lease (a row with a short TTL, as in
- * River): push node state changes, sweep tasks off dead nodes, prune old events.
+ * River): push node state changes, sweep tasks off dead nodes, queue scheduled singletons
+ * (retention), prune old events.
  */
 export class LeaderLoop {
   isLeader = false;
@@ -36,6 +38,8 @@ export class LeaderLoop {
         'recovered task',
       );
     }
+    const retention = await scheduleRetention(this.db);
+    if (retention) this.log.info({ task: retention }, 'queued the scheduled retention task');
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = Date.now();
       await pruneEvents(this.db, this.settings.eventRetentionHours);

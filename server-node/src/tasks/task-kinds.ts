@@ -1,4 +1,7 @@
+import { deployTask } from '../deploy/deploy-task.js';
+import { retentionTask } from '../retention/retention-task.js';
 import type { RecoveryPolicies } from '../sql/recover-lost-tasks.js';
+import { healthCheckTask } from '../targets/health-check-task.js';
 import { noopTask } from './noop-task.js';
 import { scriptTask } from './script-task.js';
 import type { TaskKind } from './task-kind.js';
@@ -6,7 +9,10 @@ import type { TaskKind } from './task-kind.js';
 // Every kind the cluster can run. A kind added here is claimable, validated at POST /api/tasks,
 // and recovered after node loss by its declared policy.
 export const TASK_KINDS: ReadonlyMap<string, TaskKind<never>> = new Map(
-  [noopTask, scriptTask].map((kind) => [kind.name, kind as TaskKind<never>]),
+  [noopTask, scriptTask, deployTask, healthCheckTask, retentionTask].map((kind) => [
+    kind.name,
+    kind as TaskKind<never>,
+  ]),
 );
 
 export function recoveryPolicies(): RecoveryPolicies {

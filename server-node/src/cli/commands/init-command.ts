@@ -20,6 +20,10 @@ export const initSpec: CommandSpec = {
       type: 'string',
       help: 'write the administrator API key here (0600) instead of printing it',
     },
+    'admin-password-file': {
+      type: 'string',
+      help: "write the bootstrap administrator's password here (0600) instead of printing it",
+    },
   },
 };
 
@@ -35,6 +39,7 @@ export async function initCommand(argv: string[]): Promise<number> {
     publicUrl: args['public-url'] as string | undefined,
     masterKey: (args['master-key'] as string | undefined) ?? process.env.FLOTILLA_MASTER_KEY,
     apiKeyFile: args['api-key-file'] as string | undefined,
+    adminPasswordFile: args['admin-password-file'] as string | undefined,
     log: createLogger('init'),
   });
   const { config } = result;
@@ -52,6 +57,15 @@ export async function initCommand(argv: string[]): Promise<number> {
   );
   if (result.createdCluster) {
     console.log(`  master key:     stored in the node's flotilla.json; further nodes need it (--master-key)`);
+  }
+  if (result.admin?.password) {
+    console.log(
+      `\nAdministrator for the web portal (shown once, store it now):\n  user:     ${result.admin.username}\n  password: ${result.admin.password}`,
+    );
+  } else if (result.admin) {
+    console.log(
+      `  administrator:  user '${result.admin.username}', password written to ${String(args['admin-password-file'])}`,
+    );
   }
   if (result.apiKey) {
     console.log(`\nAdministrator API key (shown once, store it now):\n  ${result.apiKey}`);

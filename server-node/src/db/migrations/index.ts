@@ -1,8 +1,10 @@
 import * as m001 from './001-initial.js';
+import * as m002 from './002-deployments.js';
 
 // Numbered migrations, applied in order; the index is the schema version.
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   { version: 1, name: '001-initial', sql: m001.sql },
+  { version: 2, name: '002-deployments', sql: m002.sql },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

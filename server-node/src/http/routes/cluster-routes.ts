@@ -6,6 +6,7 @@ import { schemaVersion } from '../../db/migrate.js';
 import { readClusterRow, setPaused } from '../../sql/cluster-row.js';
 import { currentLeader } from '../../sql/node-lifecycle.js';
 import { queueCounts } from '../../sql/task-rows.js';
+import { audit } from '../../audit/audit.js';
 import { parseOr400 } from '../http-error.js';
 import type { RouteContext } from '../server.js';
 
@@ -32,11 +33,12 @@ export function clusterRoutes(app: FastifyInstance, { runtime }: RouteContext): 
     };
   };
 
-  app.get('/api/cluster', clusterInfo);
+  app.get('/api/cluster', { config: { role: 'viewer' } }, clusterInfo);
 
-  app.patch('/api/cluster', async (request) => {
+  app.patch('/api/cluster', { config: { role: 'administrator' } }, async (request) => {
     const body = parseOr400(patchClusterBody, request.body, 'request body');
     await setPaused(db, body.paused, request.caller);
+    audit(request, body.paused ? 'cluster.pause' : 'cluster.resume', 'queue');
     return clusterInfo();
   });
 }

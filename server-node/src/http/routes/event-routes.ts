@@ -3,9 +3,11 @@ import { streamEvents } from '../event-stream.js';
 import type { RouteContext } from '../server.js';
 
 export function eventRoutes(app: FastifyInstance, { runtime }: RouteContext): void {
-  app.get('/api/events', (request, reply) => streamEvents(runtime.pool, request, reply));
+  app.get('/api/events', { config: { role: 'viewer' } }, (request, reply) =>
+    streamEvents(runtime.pool, request, reply),
+  );
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { config: { role: 'public' } }, async (_request, reply) => {
     runtime.metrics.running.set(runtime.worker.running.size);
     return reply.type(runtime.metrics.registry.contentType).send(await runtime.metrics.registry.metrics());
   });

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { deleteNode, updateNode } from '../../sql/node-lifecycle.js';
 import { getNode, listNodes, reportNodeStates } from '../../sql/node-rows.js';
+import { audit } from '../../audit/audit.js';
 import { HttpError, parseOr400 } from '../http-error.js';
 import type { RouteContext } from '../server.js';
 
@@ -19,34 +20,41 @@ const patchNodeBody = z
 export function nodeRoutes(app: FastifyInstance, { runtime }: RouteContext): void {
   const db = runtime.pool;
 
-  app.get('/api/nodes/ping', async (_request, reply) => {
+  app.get('/api/nodes/ping', { config: { role: 'public' } }, async (_request, reply) => {
     const { status, body } = runtime.ping();
     return reply.status(status).send(body);
   });
 
-  app.get('/api/nodes', async () => listNodes(db));
+  app.get('/api/nodes', { config: { role: 'viewer' } }, async () => listNodes(db));
 
-  app.get('/api/nodes/:name', async (request) => {
+  app.get('/api/nodes/:name', { config: { role: 'viewer' } }, async (request) => {
     const { name } = parseOr400(nodeParams, request.params, 'path');
     const node = await getNode(db, name);
     if (!node) throw new HttpError(404, `No node named '${name}'.`);
     return node;
   });
 
-  app.patch('/api/nodes/:name', async (request) => {
+  app.patch('/api/nodes/:name', { config: { role: 'administrator' } }, async (request) => {
     const { name } = parseOr400(nodeParams, request.params, 'path');
     const change = parseOr400(patchNodeBody, request.body, 'request body');
     if (!(await updateNode(db, name, change, request.caller)))
       throw new HttpError(404, `No node named '${name}'.`);
+    audit(
+      request,
+      change.drain === undefined ? 'node.update' : change.drain ? 'node.drain' : 'node.undrain',
+      name,
+      change,
+    );
     await reportNodeStates(db);
     return getNode(db, name);
   });
 
-  app.delete('/api/nodes/:name', async (request, reply) => {
+  app.delete('/api/nodes/:name', { config: { role: 'administrator' } }, async (request, reply) => {
     const { name } = parseOr400(nodeParams, request.params, 'path');
     const outcome = await deleteNode(db, name, request.caller);
     switch (outcome) {
       case 'deleted':
+        audit(request, 'node.delete', name);
         return reply.status(204).send();
       case 'not-found':
         throw new HttpError(404, `No node named '${name}'.`);

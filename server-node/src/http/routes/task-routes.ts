@@ -4,6 +4,7 @@ import type { CreateTaskResultDto, TaskDetailDto } from '../../api/index.js';
 import { cancelTask, getTask, insertTask, listAttempts, listTasks, retryTask } from '../../sql/task-rows.js';
 import { readTaskLog } from '../../tasks/task-log.js';
 import { TASK_KINDS } from '../../tasks/task-kinds.js';
+import { audit } from '../../audit/audit.js';
 import { HttpError, parseOr400 } from '../http-error.js';
 import type { RouteContext } from '../server.js';
 
@@ -35,12 +36,22 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
     return task;
   };
 
-  app.post('/api/tasks', async (request, reply) => {
+  // Any kind, scripts included, runs code on the nodes: administrators only.
+  app.post('/api/tasks', { config: { role: 'administrator' } }, async (request, reply) => {
     const body = parseOr400(createTaskBody, request.body, 'request body');
     const kind = TASK_KINDS.get(body.kind);
     if (!kind) {
       throw new HttpError(400, `Invalid request body: kind: unknown task kind '${body.kind}'`, [
         { path: 'kind', message: `unknown task kind; known: ${[...TASK_KINDS.keys()].join(', ')}` },
+      ]);
+    }
+    // These kinds keep invariants of their own (a deployment row; one retention at a time).
+    const ownRoute = (
+      { deploy: 'POST /api/deployments', retention: 'POST /api/retention/run' } as Record<string, string>
+    )[kind.name];
+    if (ownRoute) {
+      throw new HttpError(400, `Invalid request body: kind: ${kind.name} tasks are queued with ${ownRoute}`, [
+        { path: 'kind', message: `use ${ownRoute}` },
       ]);
     }
     const args = parseOr400(kind.argsSchema, body.args ?? {}, `args for a '${body.kind}' task`);
@@ -49,35 +60,40 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
       args: args,
       description: body.description ?? null,
     });
+    audit(request, 'task.create', id, { kind: body.kind });
     return reply.status(201).send({ id } satisfies CreateTaskResultDto);
   });
 
-  app.get('/api/tasks', async (request) => listTasks(db, parseOr400(listQuery, request.query, 'query')));
+  app.get('/api/tasks', { config: { role: 'viewer' } }, async (request) =>
+    listTasks(db, parseOr400(listQuery, request.query, 'query')),
+  );
 
-  app.get('/api/tasks/:id', async (request): Promise<TaskDetailDto> => {
+  app.get('/api/tasks/:id', { config: { role: 'viewer' } }, async (request): Promise<TaskDetailDto> => {
     const { id } = parseOr400(taskParams, request.params, 'path');
     const task = await taskOr404(id);
     return { ...task, attemptsDetail: await listAttempts(db, id) };
   });
 
-  app.post('/api/tasks/:id/cancel', async (request) => {
+  app.post('/api/tasks/:id/cancel', { config: { role: 'deployer' } }, async (request) => {
     const { id } = parseOr400(taskParams, request.params, 'path');
     const outcome = await cancelTask(db, id, request.caller);
     if (outcome === 'not-found') throw new HttpError(404, `No task ${id}.`);
     if (outcome === 'already-finished') throw new HttpError(409, `Task ${id} has already finished.`);
+    audit(request, 'task.cancel', id);
     return { outcome, task: await taskOr404(id) };
   });
 
-  app.post('/api/tasks/:id/retry', async (request) => {
+  app.post('/api/tasks/:id/retry', { config: { role: 'deployer' } }, async (request) => {
     const { id } = parseOr400(taskParams, request.params, 'path');
     const outcome = await retryTask(db, id, request.caller);
     if (outcome === 'not-found') throw new HttpError(404, `No task ${id}.`);
     if (outcome === 'succeeded') throw new HttpError(409, `Task ${id} succeeded; queue a new task instead.`);
     if (outcome === 'not-finished') throw new HttpError(409, `Task ${id} has not finished; cancel it first.`);
+    audit(request, 'task.retry', id);
     return taskOr404(id);
   });
 
-  app.get('/api/tasks/:id/log', async (request, reply) => {
+  app.get('/api/tasks/:id/log', { config: { role: 'viewer' } }, async (request, reply) => {
     const { id } = parseOr400(taskParams, request.params, 'path');
     const { follow } = parseOr400(logQuery, request.query, 'query');
     await taskOr404(id);
