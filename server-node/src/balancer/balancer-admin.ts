@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { ErrorDto } from '../api/index.js';
 import { BALANCER_STATS_PATH } from '../api/balancer.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
-import { findApiKey } from '../sql/api-keys.js';
+import { insertAuditEntry } from '../audit/audit-rows.js';
+import { findKeyOwner } from '../auth/user-api-keys.js';
 import type { Db } from '../sql/db.js';
 import type { BalancerMembers } from './balancer-members.js';
 import { balancerStats, serverStats } from './balancer-stats.js';
@@ -26,6 +27,7 @@ export async function handleAdminRequest(
 ): Promise<void> {
   try {
     const caller = await authorize(req, db);
+    const mayChange = caller.role === 'administrator';
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (path === BALANCER_STATS_PATH && req.method === 'GET') {
       sendJson(res, 200, balancerStats(members.list()));
@@ -33,11 +35,23 @@ export async function handleAdminRequest(
     }
     const serverMatch = SERVER_PATH.exec(path);
     if (serverMatch && req.method === 'PUT') {
+      if (!mayChange) {
+        throw new HttpError(
+          403,
+          `Changing a balancer member needs the administrator role; ${caller.name} is a ${caller.role}.`,
+        );
+      }
       const name = decodeURIComponent(serverMatch[1]!);
       const { state } = parseOr400(adminStateBody, await readJson(req), 'request body');
       const member = members.setAdminState(name, state);
       if (!member) throw new HttpError(404, `No node named '${name}' behind this balancer.`);
-      log.info({ member: name, adminState: state, by: caller }, 'admin state changed through the API');
+      log.info({ member: name, adminState: state, by: caller.name }, 'admin state changed through the API');
+      await insertAuditEntry(db, {
+        actor: caller.name,
+        action: 'balancer.set-state',
+        target: name,
+        details: { state },
+      });
       sendJson(res, 200, serverStats(member));
       return;
     }
@@ -55,15 +69,15 @@ export async function handleAdminRequest(
   }
 }
 
-/** Checks the Bearer key against the cluster's api_keys table; returns the key's name. */
-async function authorize(req: IncomingMessage, db: Db): Promise<string> {
+/** Checks the Bearer key against the cluster's API keys; returns who holds it and their role. */
+async function authorize(req: IncomingMessage, db: Db): Promise<{ name: string; role: string }> {
   const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
   if (!match) throw new HttpError(401, 'Missing API key: send "Authorization: Bearer <api key>".');
-  const key = await findApiKey(db, match[1]!).catch(() => {
+  const key = await findKeyOwner(db, match[1]!).catch(() => {
     throw new HttpError(503, 'Cannot check the API key: the cluster database does not answer. Try again.');
   });
   if (!key) throw new HttpError(401, 'Unknown API key.');
-  return `api-key:${key.name}`;
+  return { name: key.username ?? `api-key:${key.keyName}`, role: key.role };
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

@@ -12,6 +12,7 @@ import type {
   NodeDto,
 } from '../api/index.js';
 import { findFreePort } from '../net/free-port.js';
+import { createUser } from '../test-support/users.js';
 import { CLI_MAIN, spawnBalancer, stopProcess, waitForNode } from '../sandbox/node-process.js';
 import { TestCluster } from '../test-support/test-cluster.js';
 import { BALANCER_STATS_PATH, balancerServerPath } from '../api/balancer.js';
@@ -178,6 +179,15 @@ describe('flotilla-node balance in front of three nodes', () => {
     expect([unknown.status, ((await unknown.json()) as { error: string }).error]).toEqual([
       404,
       "No node named 'node-9' behind this balancer.",
+    ]);
+    // A viewer may read the stats but not change a member.
+    const viewer = await createUser(cluster, 'balancer-viewer', 'viewer');
+    const asViewer = { authorization: `Bearer ${viewer.apiKey}` };
+    expect((await fetch(`${url}${BALANCER_STATS_PATH}`, { headers: asViewer })).status).toBe(200);
+    const denied = await put('node-1', { state: 'maint' }, asViewer);
+    expect([denied.status, ((await denied.json()) as { error: string }).error]).toEqual([
+      403,
+      'Changing a balancer member needs the administrator role; balancer-viewer is a viewer.',
     ]);
     const bad = await put('node-1', { state: 'asleep' }, auth());
     expect(bad.status).toBe(400);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClusterDto, NodeDto, PingDto } from '../api/index.js';
+import type { AuditEntryDto, ClusterDto, NodeDto, PingDto } from '../api/index.js';
 import { CLI_MAIN, spawnNode, stopProcess, waitForNode } from '../sandbox/node-process.js';
 import { TestCluster } from '../test-support/test-cluster.js';
 import { findFreePort } from '../net/free-port.js';

@@ -67,6 +67,14 @@ describe('flotilla-node sandbox', () => {
     }
     expect([...answeredBy].sort()).toEqual(['node-1', 'node-2', 'node-3']);
 
+    // The printed administrator can sign in to the portal through the balancer.
+    const login = await fetch(`${info.balancerUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(info.admin),
+    });
+    expect(login.status).toBe(200);
+
     // A second sandbox on the same ports is refused with a clear message.
     const clash = spawn(
       process.execPath,

@@ -5,7 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { initNode } from '../cluster/init-node.js';
+import { BOOTSTRAP_ADMIN, initNode } from '../cluster/init-node.js';
 import { readNodeConfig } from '../config/node-config.js';
 import type { EmbeddedDb } from '../db/embedded.js';
 import { embeddedUrl, initialiseEmbedded, startEmbedded } from '../db/embedded.js';
@@ -21,6 +21,8 @@ export interface SandboxInfo {
   /** Where users and the console reach the cluster: the built-in balancer in front of the nodes. */
   balancerUrl: string;
   apiKey: string;
+  /** The bootstrap administrator, to sign in to the portal (a sandbox keeps it in a 0600 file). */
+  admin: { username: string; password: string };
   dbUrl: string;
   sharedDir: string;
   nodes: { name: string; url: string; pid: number }[];
@@ -104,6 +106,7 @@ export class Sandbox {
           listen: { host: '127.0.0.1', port },
           masterKey: first?.masterKey,
           apiKeyFile: i === 1 ? this.path('api-key') : undefined,
+          adminPasswordFile: i === 1 ? this.path('admin-password') : undefined,
           log,
         });
       }
@@ -121,7 +124,15 @@ export class Sandbox {
     }
     const balancerUrl = await this.startBalancer(state.basePort);
     const apiKey = (await readFile(this.path('api-key'), 'utf8')).trim();
-    this.info = { balancerUrl, apiKey, dbUrl, sharedDir: this.path('shared'), nodes };
+    const adminPassword = (await readFile(this.path('admin-password'), 'utf8')).trim();
+    this.info = {
+      balancerUrl,
+      apiKey,
+      admin: { username: BOOTSTRAP_ADMIN, password: adminPassword },
+      dbUrl,
+      sharedDir: this.path('shared'),
+      nodes,
+    };
     return this.info;
   }
 

@@ -15,14 +15,3 @@ export function hashApiKey(key: string): string {
 export async function insertApiKey(db: Db, name: string, key: string): Promise<void> {
   await db.query(`insert into api_keys (name, key_hash) values ($1, $2)`, [name, hashApiKey(key)]);
 }
-
-export async function findApiKey(db: Db, key: string): Promise<{ id: string; name: string } | null> {
-  const result = await db.query<{ id: string; name: string }>(
-    `with found as (select id, name, last_used_at from api_keys where key_hash = $1),
-     touched as (update api_keys set last_used_at = now() where key_hash = $1
-                 and (last_used_at is null or last_used_at < now() - interval '1 minute'))
-     select id::text, name from found`,
-    [hashApiKey(key)],
-  );
-  return result.rows[0] ?? null;
-}

@@ -1,4 +1,6 @@
+import { hostname, userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { insertAuditEntry } from '../../audit/audit-rows.js';
 import { readNodeConfig } from '../../config/node-config.js';
 import { connectOrExplain, createPool } from '../../db/pool.js';
 import { updateNode } from '../../sql/node-lifecycle.js';
@@ -38,13 +40,17 @@ export async function nodeCommand(argv: string[]): Promise<number> {
     throw new UserError('Nothing to do: give --task-cap, --drain, --wait or --cancel-tasks.');
   }
   const config = await readNodeConfig(args.home as string);
+  const actor = `cli@${hostname()} (${userInfo().username})`;
   const pool = createPool(config.dbUrl, { max: 2 });
   try {
     await connectOrExplain(pool, config.dbUrl);
     if (taskCap !== undefined || drain !== undefined) {
-      if (!(await updateNode(pool, config.name, { drain, taskCap }, `cli:${config.name}`))) {
+      if (!(await updateNode(pool, config.name, { drain, taskCap }, actor))) {
         throw new UserError(`Node '${config.name}' is not registered in the cluster yet; run it once first.`);
       }
+      // The CLI writes to the database directly, so it records its own audit entry, as the API does.
+      const action = drain === undefined ? 'node.update' : drain ? 'node.drain' : 'node.undrain';
+      await insertAuditEntry(pool, { actor, action, target: config.name, details: { drain, taskCap } });
       await reportNodeStates(pool);
     }
     const node = await getNode(pool, config.name);
@@ -72,7 +78,13 @@ export async function nodeCommand(argv: string[]): Promise<number> {
       return 1;
     }
     for (const task of await running()) {
-      await cancelTask(pool, task.id, `cli:${config.name}`);
+      await cancelTask(pool, task.id, actor);
+      await insertAuditEntry(pool, {
+        actor,
+        action: 'task.cancel',
+        target: task.id,
+        details: { reason: 'drain' },
+      });
       console.log(`${config.name}: canceling task ${task.id} (${task.kind})`);
     }
     if (await waitUntilEmpty(CANCEL_WAIT_SECONDS)) {

@@ -19,7 +19,7 @@ export const sandboxSpec: CommandSpec = {
     },
     json: {
       type: 'boolean',
-      help: 'print {balancerUrl, apiKey, dbUrl, sharedDir, nodes} as one JSON line when ready',
+      help: 'print {balancerUrl, apiKey, admin, dbUrl, sharedDir, nodes} as one JSON line when ready',
     },
   },
 };
@@ -53,6 +53,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       console.log(`Open the cluster at ${info.balancerUrl} (the built-in balancer in front of the nodes):`);
       for (const node of info.nodes) console.log(`  ${node.name}  ${node.url}  (pid ${node.pid})`);
       console.log(`  API key:        ${info.apiKey}`);
+      console.log(`  portal sign-in: ${info.admin.username} / ${info.admin.password}`);
       console.log(`  shared storage: ${info.sharedDir}`);
       console.log(`  try:  curl -i ${auth} ${info.balancerUrl}/api/nodes   (x-flotilla-node: who answered)`);
       console.log(`        curl ${auth} ${info.balancerUrl}/_balancer/stats`);
