@@ -50,6 +50,11 @@ describe('node, doctor and path commands on a running cluster', () => {
     expect(
       ((await (await fetch(`${cluster.node('node-2').url}/api/nodes/ping`)).json()) as PingDto).state,
     ).toBe('draining');
+    // Changes made from the command line are audited like the API's.
+    const audit = (await cluster.api<AuditEntryDto[]>('GET', '/api/audit')).body;
+    expect(audit.find((entry) => entry.action === 'node.drain' && entry.target === 'node-2')?.actor).toMatch(
+      /^cli@/,
+    );
   });
 
   it('gives up after --wait without --cancel-tasks, and cancels with it', async () => {
