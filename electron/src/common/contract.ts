@@ -71,7 +71,7 @@ export interface ConnectionTestDto {
   readOnly: boolean;
 }
 
-/** What the admin's API key may do. The node API has no roles yet, so a working key is an administrator. */
+/** What the admin's API key may do: its user's role, from the cluster's `GET /api/auth/me`. */
 export type ConsoleRole = 'administrator' | 'deployer' | 'viewer';
 
 export interface ConnectionDto {

@@ -111,4 +111,36 @@ describe('ClusterMonitor', () => {
     expect(monitor.snapshot().balancer).toBeNull();
     expect(monitor.snapshot().balancerError).toMatch(/without balancer stats/);
   });
+
+  it("takes the key's role from the cluster, so the UI can disable what it may not do", async () => {
+    const cluster = await fakeServer((req, res) => {
+      if (req.url === '/api/auth/me')
+        return sendJson(res, 200, {
+          user: { id: 'u1', username: 'ops-viewer', role: 'viewer' },
+          via: 'api-key',
+          csrfToken: null,
+          node: 'node-1',
+        });
+      if (req.url === '/api/nodes') return sendJson(res, 200, []);
+      if (req.url === '/api/cluster')
+        return sendJson(res, 200, { clusterId: 'c', queue: { queued: 0, executing: 0 } });
+      if (req.url === '/api/events') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(': hello\n\n');
+        return;
+      }
+      sendJson(res, 404, { error: 'no' });
+    });
+    servers.push(cluster);
+    const monitor = new ClusterMonitor({
+      clusterId: 'c',
+      http: new ClusterHttp({ balancerUrl: cluster.url, apiKey: 'k' }),
+      onSnapshot: () => undefined,
+      onEvent: () => undefined,
+    });
+    monitors.push(monitor);
+    expect(monitor.snapshot().connection.role).toBe('administrator');
+    monitor.start();
+    await expect.poll(() => monitor.snapshot().connection.role).toBe('viewer');
+  });
 });

@@ -1,4 +1,4 @@
-import type { BalancerStatsDto, ClusterDto, EventDto, NodeDto } from '@flotilla/server-node/api';
+import type { BalancerStatsDto, ClusterDto, EventDto, MeDto, NodeDto } from '@flotilla/server-node/api';
 import type {
   ClusterSnapshotDto,
   ConnectionDto,
@@ -79,6 +79,7 @@ export class ClusterMonitor {
 
   start(): void {
     this.stream.start();
+    void this.learnRole();
     this.sampleNow();
     this.timer = setInterval(() => this.sampleNow(), this.options.sampleMs ?? 1000);
   }
@@ -93,6 +94,18 @@ export class ClusterMonitor {
 
   snapshot(): ClusterSnapshotDto {
     return this.current;
+  }
+
+  /**
+   * Asks the cluster what this API key may do (`GET /api/auth/me`), so the UI disables what the role
+   * may not use, with the reason. A cluster that cannot say keeps the role given at construction.
+   */
+  private async learnRole(): Promise<void> {
+    const me = await this.options.http.json<MeDto>('GET', '/api/auth/me').catch(() => null);
+    const role = me?.user.role;
+    if (!role || this.stopped || role === this.current.connection.role) return;
+    this.current = { ...this.current, connection: { ...this.current.connection, role } };
+    this.options.onSnapshot(this.current);
   }
 
   history(): MetricsPointDto[] {
