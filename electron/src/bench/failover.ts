@@ -62,9 +62,11 @@ async function steadyLoad(url: string, headers: Record<string, string>, ms: numb
           await response.arrayBuffer();
           if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
         })
-        .catch((error: Error) => {
+        .catch((error: Error & { cause?: { code?: string; message?: string } }) => {
           failed++;
-          errors.set(error.message, (errors.get(error.message) ?? 0) + 1);
+          // fetch says only "fetch failed"; the cause says how (reset mid-response, refused, timeout).
+          const reason = error.cause?.code ?? error.cause?.message ?? error.message;
+          errors.set(reason, (errors.get(reason) ?? 0) + 1);
         })
         .finally(() => inFlight.delete(request));
       inFlight.add(request);
