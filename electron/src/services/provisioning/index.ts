@@ -1,0 +1,27 @@
+// Provisioning nodes on remote hosts over SSH (through the one SSH layer in ../ssh).
+export { connectFix, connectHost } from './connect-host.js';
+export { databaseClockOffset } from './database-clock.js';
+export { deleteHostCredential, loadHostAuth, saveHostCredential } from './host-credentials.js';
+export { HostInventory, type ProvisionHost } from './host-inventory.js';
+export { nodeLogTail, startNodeService, stopNodeService, type NodeServiceStart } from './node-service.js';
+export { MAX_CLOCK_SKEW_MS, runPreflight, type PreflightCheck, type PreflightInput } from './preflight.js';
+export { provisionNode, type ClusterAccess, type ProvisionOptions } from './provision-node.js';
+export { ProvisionState } from './provision-state.js';
+export { removeNode, type RemoveOptions } from './remove-node.js';
+export { gracefulRestart, type BalancerControl, type RestartOptions } from './restart-node.js';
+export {
+  PROVISION_STEPS,
+  REMOVE_STEPS,
+  RESTART_STEPS,
+  ProvisionError,
+  type NodeActionStep,
+  type RemoveStep,
+  type RestartStep,
+  type ProvisionEvent,
+  type ProvisionStatus,
+  type ProvisionStep,
+} from './provision-step.js';
+export { remoteLayout, type RemoteLayout } from './remote-layout.js';
+export { readServerBundle, sha256File, type ServerBundle } from './server-bundle.js';
+export { rollingUpgrade, type RollingUpgradeOptions } from './upgrade-nodes.js';
+export { waitUntilServing, type WaitUntilServingOptions } from './wait-until-serving.js';

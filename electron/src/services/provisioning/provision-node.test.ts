@@ -1,0 +1,325 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { CreateTaskResultDto, NodeDto, TaskDto } from '@flotilla/server-node/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../net/free-port.js';
+import { probeHostKey } from '../ssh/index.js';
+import { SshdHost } from '../test-support/sshd-host.js';
+import { MemoryVault } from '../vault/memory-vault.js';
+import { loadHostAuth, saveHostCredential } from './host-credentials.js';
+import { HostInventory, type ProvisionHost } from './host-inventory.js';
+import { provisionNode, type ProvisionOptions } from './provision-node.js';
+import { removeNode } from './remove-node.js';
+import { rollingUpgrade } from './upgrade-nodes.js';
+import type { ProvisionEvent } from './provision-step.js';
+import { readServerBundle, type ServerBundle } from './server-bundle.js';
+import { buildServerBundle } from './test-support/build-server-bundle.js';
+import { startSandboxCluster, type SandboxCluster } from './test-support/sandbox-cluster.js';
+
+describe('provisioning a node over SSH into a sandbox cluster', () => {
+  let dir: string;
+  let bundle: ServerBundle;
+  let cluster: SandboxCluster;
+  let sshd: SshdHost;
+  const vault = new MemoryVault();
+  const cleanups: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'flotilla-provision-test-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    bundle = await readServerBundle(await buildServerBundle(path.join(dir, 'bundles')));
+    cluster = await startSandboxCluster();
+    cleanups.push(() => cluster.stop());
+    sshd = await SshdHost.start({ address: '127.0.0.2' });
+    cleanups.push(() => sshd.stop());
+    await saveHostCredential(vault, 'host-a', { kind: 'key', privateKey: sshd.clientPrivateKey });
+  }, 300_000);
+  afterAll(async () => {
+    // Every process goes, even when stopping one of them fails; the first failure is reported after.
+    const failures: unknown[] = [];
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => failures.push(error));
+    if (failures.length > 0) throw failures[0];
+  }, 120_000);
+
+  /** A host entry for the test sshd, its install root in the test folder; the node listens on 127.0.0.2. */
+  const hostEntry = async (name: string, changes: Partial<ProvisionHost> = {}): Promise<ProvisionHost> => {
+    const port = await findFreePort('127.0.0.2');
+    return {
+      id: 'host-a',
+      clusterId: cluster.access.clusterId,
+      address: sshd.address,
+      sshPort: sshd.port,
+      username: 'root',
+      authKind: 'key',
+      hostKey: sshd.hostKeyFingerprint,
+      installRoot: path.join(dir, name),
+      node: { name, listenHost: '127.0.0.2', port, publicUrl: `http://127.0.0.2:${port}` },
+      ...changes,
+    };
+  };
+
+  const provision = async (host: ProvisionHost, changes: Partial<ProvisionOptions> = {}) => {
+    const events: ProvisionEvent[] = [];
+    const finished = provisionNode({
+      host,
+      auth: await loadHostAuth(vault, host),
+      bundle,
+      cluster: cluster.access,
+      onEvent: (event) => events.push(event),
+      ...changes,
+    });
+    return { finished, events };
+  };
+
+  /** The node this test started on the "host" is stopped by its supervisor's PID. */
+  const stopSupervisor = async (root: string) => {
+    const pidfile = await readFile(path.join(root, 'home', 'supervisor.pid'), 'utf8').catch(() => null);
+    // Gone already: a test removed the node.
+    if (pidfile === null) return;
+    const pid = Number(pidfile);
+    if (!isAlive(pid)) return;
+    process.kill(pid, 'SIGTERM');
+    await waitFor(() => !isAlive(pid), 60_000);
+  };
+
+  /** The node the first test provisions; the upgrade test rolls it forward. */
+  let remote1: ProvisionHost;
+
+  it('resumes a half-finished provisioning; the node joins the cluster and takes tasks', async () => {
+    const host = await hostEntry('remote-1');
+    remote1 = host;
+    const first = await provision(host, { stopAfter: 'upload' });
+    expect(await first.finished).toBe(false);
+    expect(first.events).toContainEqual(expect.objectContaining({ step: 'upload', status: 'done' }));
+    expect(first.events.some((event) => event.step === 'upload' && /^100% of/.test(event.detail))).toBe(true);
+    expect(first.events.map((event) => event.step)).not.toContain('install');
+    const preflight = first.events.filter(
+      (event) => event.step === 'preflight' && event.status === 'progress',
+    );
+    expect(preflight.map((event) => event.detail.split(':')[0])).toEqual([
+      'PASS os',
+      'PASS disk',
+      'PASS port',
+      'PASS database',
+      'PASS shared storage',
+      'PASS clock',
+    ]);
+
+    const second = await provision(host);
+    cleanups.push(() => stopSupervisor(host.installRoot));
+    expect(await second.finished).toBe(true);
+    const outcome = (step: string) =>
+      second.events.filter((event) => event.step === step && event.status !== 'started').at(-1)?.status;
+    expect(outcome('upload')).toBe('skipped');
+    for (const step of ['verify', 'install', 'check', 'start', 'wait'])
+      expect(outcome(step), step).toBe('done');
+    // The node's own doctor measured the clock against the database, from the host.
+    expect(details(second.events, 'check')).toContainEqual(expect.stringMatching(/^PASS clock: [\d.]+ ms/));
+
+    // The config holds the secrets: readable by the service user only.
+    expect((await stat(path.join(host.installRoot, 'home', 'flotilla.json'))).mode & 0o777).toBe(0o600);
+    const nodes = await cluster.http.json<NodeDto[]>('GET', '/api/nodes');
+    expect(nodes.find((node) => node.name === 'remote-1')).toMatchObject({
+      state: 'running',
+      url: host.node.publicUrl,
+    });
+
+    // With the sandbox's own node drained, only the provisioned node can take the task.
+    await cluster.http.json('PATCH', '/api/nodes/node-1', { drain: true });
+    const { id } = await cluster.http.json<CreateTaskResultDto>('POST', '/api/tasks', { kind: 'noop' });
+    await expect
+      .poll(async () => (await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).state, {
+        timeout: 30_000,
+      })
+      .toBe('succeeded');
+    expect((await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).node).toBe('remote-1');
+    await cluster.http.json('PATCH', '/api/nodes/node-1', { drain: false });
+
+    // Running it again changes nothing: every step is done or skipped.
+    const third = await provision(host);
+    expect(await third.finished).toBe(true);
+    expect(third.events.filter((event) => event.status === 'failed')).toEqual([]);
+    expect(third.events).toContainEqual(expect.objectContaining({ step: 'start', status: 'skipped' }));
+  });
+
+  it('upgrades the node under load, gracefully: drained, restarted into the new version, no task failed', async () => {
+    const next = await readServerBundle(await buildServerBundle(path.join(dir, 'bundles-next'), '0.1.1'));
+    const taskIds: string[] = [];
+    let loading = true;
+    // Steady load for the whole upgrade: a short task every 100 ms, spread over both nodes.
+    const load = (async () => {
+      while (loading) {
+        const { id } = await cluster.http.json<CreateTaskResultDto>('POST', '/api/tasks', {
+          kind: 'noop',
+          args: { sleepMs: 300 },
+        });
+        taskIds.push(id);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    const events: (ProvisionEvent & { node: string })[] = [];
+    await rollingUpgrade({
+      hosts: [{ host: remote1, auth: await loadHostAuth(vault, remote1) }],
+      bundle: next,
+      cluster: cluster.access,
+      onEvent: (event) => events.push(event),
+    });
+    loading = false;
+    await load;
+
+    const done = (step: string) => events.find((event) => event.step === step && event.status === 'done');
+    for (const step of ['install', 'check', 'drain', 'idle', 'restart', 'back', 'undrain'])
+      expect(done(step), step).toBeDefined();
+    expect(done('back')?.detail).toContain('version 0.1.1');
+    const ping = (await (await fetch(`${remote1.node.publicUrl}/api/nodes/ping`)).json()) as {
+      version: string;
+    };
+    expect(ping.version).toBe('0.1.1');
+
+    const states = async () =>
+      Promise.all(
+        taskIds.map(async (id) => (await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).state),
+      );
+    await expect
+      .poll(async () => (await states()).filter((state) => state !== 'succeeded'), { timeout: 60_000 })
+      .toEqual([]);
+    expect(taskIds.length).toBeGreaterThan(10);
+  }, 300_000);
+
+  it('restarts a node that crashed (kill -9) from its supervisor', async () => {
+    const nodePidFile = path.join(remote1.installRoot, 'home', 'node.pid');
+    const crashed = Number(await readFile(nodePidFile, 'utf8'));
+    process.kill(crashed, 'SIGKILL');
+    await expect
+      .poll(
+        async () => {
+          const pid = Number(await readFile(nodePidFile, 'utf8').catch(() => '0'));
+          const ping = await fetch(`${remote1.node.publicUrl}/api/nodes/ping`).catch(() => null);
+          return pid !== 0 && pid !== crashed && isAlive(pid) && ping?.status === 200;
+        },
+        { timeout: 90_000, interval: 250 },
+      )
+      .toBe(true);
+    expect(await readFile(path.join(remote1.installRoot, 'home', 'node.log'), 'utf8')).toMatch(
+      /flotilla-supervise: node exited with 137, restarting/,
+    );
+  }, 120_000);
+
+  it('removes the node: drained, stopped, deleted from the cluster, its files purged', async () => {
+    const supervisorPid = Number(
+      await readFile(path.join(remote1.installRoot, 'home', 'supervisor.pid'), 'utf8'),
+    );
+    const events: ProvisionEvent[] = [];
+    const remove = async () =>
+      removeNode({
+        host: remote1,
+        auth: await loadHostAuth(vault, remote1),
+        http: cluster.http,
+        onEvent: (event) => events.push(event),
+        purge: true,
+      });
+    await remove();
+    expect(events.filter((event) => event.status === 'done').map((event) => event.step)).toEqual([
+      'connect',
+      'drain',
+      'idle',
+      'stop',
+      'deregister',
+      'uninstall',
+    ]);
+    expect(isAlive(supervisorPid)).toBe(false);
+    const nodes = await cluster.http.json<NodeDto[]>('GET', '/api/nodes');
+    expect(nodes.map((node) => node.name)).toEqual(['node-1']);
+    await expect(stat(remote1.installRoot)).rejects.toThrow(/ENOENT/);
+
+    // Removing it again finds nothing left to do.
+    events.length = 0;
+    await remove();
+    expect(events.filter((event) => event.status === 'failed')).toEqual([]);
+    expect(events).toContainEqual(expect.objectContaining({ step: 'deregister', status: 'skipped' }));
+  });
+
+  it('preflight reports an unreachable database from the host, before uploading anything', async () => {
+    const closedPort = await findFreePort('127.0.0.1');
+    const dbUrl = new URL(cluster.access.dbUrl);
+    dbUrl.port = String(closedPort);
+    const host = await hostEntry('remote-bad-db');
+    const { finished, events } = await provision(host, {
+      cluster: { ...cluster.access, dbUrl: dbUrl.toString() },
+    });
+    await expect(finished).rejects.toMatchObject({ name: 'ProvisionError', step: 'preflight' });
+    await expect(finished).rejects.toThrow(
+      `database: 127.0.0.1:${closedPort} is not reachable from the host`,
+    );
+    expect(details(events, 'preflight')).toContainEqual(
+      expect.stringMatching(new RegExp(`^FAIL database: 127.0.0.1:${closedPort} is not reachable`)),
+    );
+    expect(details(events, 'preflight')).toContainEqual(expect.stringMatching(/^PASS shared storage/));
+    expect(events.find((event) => event.status === 'failed')?.detail).toMatch(/Fix: Make PostgreSQL listen/);
+    expect(events.map((event) => event.step)).not.toContain('upload');
+  });
+
+  it('trusts a new host only after the admin confirmed the fingerprint it presented', async () => {
+    const inventory = new HostInventory(path.join(dir, 'hosts.json'));
+    await inventory.upsert(await hostEntry('remote-new', { hostKey: null }));
+    const unconfirmed = (await inventory.get('host-a'))!;
+    const refused = await provision(unconfirmed);
+    await expect(refused.finished).rejects.toMatchObject({ step: 'connect' });
+    await expect(refused.finished).rejects.toThrow(`(${sshd.hostKeyFingerprint}) has not been confirmed yet`);
+
+    // The console shows the probed fingerprint; the admin compares it with ssh-keygen -lf on the host.
+    const presented = await probeHostKey({ host: sshd.address, port: sshd.port });
+    expect(presented.fingerprint).toBe(sshd.hostKeyFingerprint);
+    const confirmed = await inventory.confirmHostKey('host-a', presented.fingerprint);
+    const accepted = await provision(confirmed, { stopAfter: 'preflight' });
+    expect(await accepted.finished).toBe(false);
+  });
+
+  it('refuses a host whose key changed, before signing in', async () => {
+    const other = await SshdHost.start({ address: '127.0.0.3' });
+    cleanups.push(() => other.stop());
+    // The pinned key is another host's: what a man in the middle would look like.
+    const host = await hostEntry('remote-mitm', { hostKey: other.hostKeyFingerprint });
+    const { finished, events } = await provision(host);
+    await expect(finished).rejects.toMatchObject({ step: 'connect' });
+    await expect(finished).rejects.toThrow(
+      /host key of root@127\.0\.0\.2:\d+ has changed.*Fix: Compare the fingerprint/,
+    );
+    expect(events.map((event) => event.step)).toEqual(['connect', 'connect']);
+  });
+
+  it('reports a wrong password as such', async () => {
+    const host = await hostEntry('remote-wrong-password', { authKind: 'password' });
+    const { finished } = await provision(host, { auth: { kind: 'password', password: 'not-the-password' } });
+    await expect(finished).rejects.toMatchObject({ step: 'connect' });
+    await expect(finished).rejects.toThrow(
+      /authentication as root@127\.0\.0\.2:\d+ failed \(password\).*Fix: Correct/,
+    );
+  });
+});
+
+/** The progress lines of one step, e.g. `PASS database: …`. */
+function details(events: ProvisionEvent[], step: ProvisionEvent['step']): string[] {
+  return events
+    .filter((event) => event.step === step && event.status === 'progress')
+    .map((event) => event.detail);
+}
+
+/** expect.poll for cleanup hooks, where vitest does not allow it. */
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

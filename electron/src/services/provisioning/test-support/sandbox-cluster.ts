@@ -1,0 +1,55 @@
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ClusterDto } from '@flotilla/server-node/api';
+import { ClusterHttp } from '../../cluster-client/cluster-http.js';
+import { findFreePort } from '../../net/free-port.js';
+import { SandboxLauncher, type SandboxInfo } from '../../sandbox/sandbox-launcher.js';
+import { repoServerNodeCli } from '../../sandbox/server-node-cli.js';
+import type { ClusterAccess } from '../provision-node.js';
+
+export interface SandboxCluster {
+  info: SandboxInfo;
+  http: ClusterHttp;
+  /** What provisioning needs, read the way an admin would: the master key from a node's flotilla.json. */
+  access: ClusterAccess;
+  stop(): Promise<void>;
+}
+
+/** A one-node sandbox cluster (embedded PostgreSQL, shared folder, built-in balancer) for provisioning into. */
+export async function startSandboxCluster(): Promise<SandboxCluster> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'flotilla-provision-sandbox-'));
+  // As root the embedded PostgreSQL runs as the OS user postgres, which must be able to enter it.
+  await chmod(dir, 0o711);
+  const launcher = new SandboxLauncher({
+    cliPath: repoServerNodeCli(),
+    dir,
+    nodes: 1,
+    port: await findFreePort(),
+  });
+  const stop = async () => {
+    await launcher.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  const info = await launcher.start().catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  const http = new ClusterHttp({ balancerUrl: info.balancerUrl, apiKey: info.apiKey });
+  const nodeConfig = JSON.parse(await readFile(path.join(dir, 'node-1', 'flotilla.json'), 'utf8')) as {
+    masterKey: string;
+  };
+  const cluster = await http.json<ClusterDto>('GET', '/api/cluster');
+  return {
+    info,
+    http,
+    access: {
+      clusterId: cluster.clusterId,
+      sharedDir: cluster.sharedDir,
+      dbUrl: info.dbUrl,
+      masterKey: nodeConfig.masterKey,
+      http,
+    },
+    stop,
+  };
+}
