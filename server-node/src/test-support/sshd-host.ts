@@ -14,7 +14,7 @@ export interface SshdHostOptions {
   port?: number;
 }
 
-// Adapted from electron/src/services/test-support/sshd-host.ts (the server node may not import it).
+// The console's tests use this host too (electron/src/services/test-support/sshd-host.ts re-exports it).
 
 /**
  * A real OpenSSH server for tests: its own host key, a generated client key in its authorized_keys,

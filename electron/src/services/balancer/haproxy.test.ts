@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { BalancerServerDto } from '../../../../server-node/src/api/index.js';
 import { TestCluster } from '../../../../server-node/src/test-support/test-cluster.js';
 import { SshConnection } from '../ssh/ssh-connection.js';
-import { SshdHost } from '../test-support/sshd-host.js';
+import { SshdHost, sshdSpec } from '../test-support/sshd-host.js';
 import { balancerMember } from './balancer-member.js';
 import { HaproxyBalancer, HaproxyConfigInvalidError } from './haproxy-balancer.js';
 import { HaproxyReloadError } from './haproxy-master.js';
@@ -176,7 +176,7 @@ describe('HAProxy in front of a real three-node cluster', () => {
 
   it('reads and sets the same state through the SSH layer', async () => {
     sshd = await SshdHost.start({ address: '127.0.0.3' });
-    ssh = await SshConnection.connect(sshd.spec(), { hostKey: sshd.hostKeyFingerprint });
+    ssh = await SshConnection.connect(sshdSpec(sshd), { hostKey: sshd.hostKeyFingerprint });
     const remote = new HaproxyBalancer({
       host: new SshBalancerHost(ssh),
       configFile: haproxy!.configFile,

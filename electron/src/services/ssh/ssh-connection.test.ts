@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../net/free-port.js';
-import { SshdHost } from '../test-support/sshd-host.js';
+import { SshdHost, sshdSpec } from '../test-support/sshd-host.js';
 import { probeHostKey } from './probe-host-key.js';
 import { SshConnection } from './ssh-connection.js';
 import {
@@ -32,7 +32,7 @@ describe('the SSH layer against a real sshd', () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
 
-  const connect = async (spec = sshd.spec(), hostKey: string | null = sshd.hostKeyFingerprint) => {
+  const connect = async (spec = sshdSpec(sshd), hostKey: string | null = sshd.hostKeyFingerprint) => {
     const connection = await SshConnection.connect(spec, { hostKey, timeoutMs: 5000 });
     cleanups.push(() => connection.close());
     return connection;
@@ -99,12 +99,12 @@ describe('the SSH layer against a real sshd', () => {
     // ssh-agent prints its environment once the socket is bound.
     await once(agent.stdout, 'data');
     await run('ssh-add', ['-q', sshd.clientKeyFile], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
-    const ssh = await connect(sshd.spec({ kind: 'agent', socket }));
+    const ssh = await connect(sshdSpec(sshd, { kind: 'agent', socket }));
     expect((await ssh.exec('whoami')).stdout).toBe('root\n');
   });
 
   it('does not sign in to a host whose key was never confirmed, and says which key it saw', async () => {
-    const attempt = SshConnection.connect(sshd.spec(), { hostKey: null });
+    const attempt = SshConnection.connect(sshdSpec(sshd), { hostKey: null });
     await expect(attempt).rejects.toThrow(HostKeyNotConfirmedError);
     await expect(attempt).rejects.toMatchObject({
       presented: sshd.hostKeyFingerprint,
@@ -114,7 +114,7 @@ describe('the SSH layer against a real sshd', () => {
 
   it('refuses a host whose key differs from the pin, naming both fingerprints', async () => {
     const pinned = 'SHA256:' + randomBytes(32).toString('base64').replace(/=+$/, '');
-    const attempt = SshConnection.connect(sshd.spec(), { hostKey: pinned });
+    const attempt = SshConnection.connect(sshdSpec(sshd), { hostKey: pinned });
     await expect(attempt).rejects.toThrow(HostKeyChangedError);
     await expect(attempt).rejects.toThrow(pinned);
     await expect(attempt).rejects.toThrow(sshd.hostKeyFingerprint);
@@ -122,7 +122,7 @@ describe('the SSH layer against a real sshd', () => {
 
   it('reports a wrong password as an authentication failure, without the password', async () => {
     const password = 'not-the-password-' + randomBytes(4).toString('hex');
-    const attempt = SshConnection.connect(sshd.spec({ kind: 'password', password }), {
+    const attempt = SshConnection.connect(sshdSpec(sshd, { kind: 'password', password }), {
       hostKey: sshd.hostKeyFingerprint,
     });
     await expect(attempt).rejects.toThrow(AuthenticationFailedError);
@@ -138,17 +138,17 @@ describe('the SSH layer against a real sshd', () => {
     const privateKey = await readFile(other, 'utf8');
     const pin = { hostKey: sshd.hostKeyFingerprint };
     await expect(
-      SshConnection.connect(sshd.spec({ kind: 'key', privateKey, passphrase: 'secret' }), pin),
+      SshConnection.connect(sshdSpec(sshd, { kind: 'key', privateKey, passphrase: 'secret' }), pin),
     ).rejects.toThrow(AuthenticationFailedError);
     await expect(
-      SshConnection.connect(sshd.spec({ kind: 'key', privateKey, passphrase: 'wrong' }), pin),
+      SshConnection.connect(sshdSpec(sshd, { kind: 'key', privateKey, passphrase: 'wrong' }), pin),
     ).rejects.toThrow(InvalidPrivateKeyError);
   });
 
   it('tells an unreachable port from a host that never answers', async () => {
     const closedPort = await findFreePort('127.0.0.2');
     await expect(
-      SshConnection.connect({ ...sshd.spec(), port: closedPort }, { hostKey: sshd.hostKeyFingerprint }),
+      SshConnection.connect({ ...sshdSpec(sshd), port: closedPort }, { hostKey: sshd.hostKeyFingerprint }),
     ).rejects.toThrow(HostUnreachableError);
 
     // A listener that accepts and never speaks SSH.
@@ -159,7 +159,10 @@ describe('the SSH layer against a real sshd', () => {
     silent.on('connection', (socket) => cleanups.push(() => void socket.destroy()));
     const { port } = silent.address() as net.AddressInfo;
     await expect(
-      SshConnection.connect({ ...sshd.spec(), port }, { hostKey: sshd.hostKeyFingerprint, timeoutMs: 400 }),
+      SshConnection.connect(
+        { ...sshdSpec(sshd), port },
+        { hostKey: sshd.hostKeyFingerprint, timeoutMs: 400 },
+      ),
     ).rejects.toThrow(SshTimeoutError);
   });
 
@@ -168,7 +171,7 @@ describe('the SSH layer against a real sshd', () => {
     await sshd.stop();
     sshd = await SshdHost.start({ address, port });
     expect(sshd.hostKeyFingerprint).not.toBe(before);
-    const attempt = SshConnection.connect(sshd.spec(), { hostKey: before });
+    const attempt = SshConnection.connect(sshdSpec(sshd), { hostKey: before });
     await expect(attempt).rejects.toThrow(HostKeyChangedError);
     await expect(attempt).rejects.toMatchObject({ expected: before, presented: sshd.hostKeyFingerprint });
     expect((await probeHostKey({ host: address, port })).fingerprint).toBe(sshd.hostKeyFingerprint);
