@@ -67,25 +67,30 @@ export interface TargetFields {
   hostKeyFingerprint: string | null;
 }
 
+/** The column values insert ($1..$11) and replace ($2..$12) write, in the same order. */
+function targetValues(target: TargetFields): unknown[] {
+  return [
+    target.name,
+    target.environmentId,
+    target.kind,
+    target.roles,
+    target.deployRoot,
+    target.host,
+    target.port,
+    target.username,
+    target.authKind,
+    target.authSecret,
+    target.hostKeyFingerprint,
+  ];
+}
+
 export async function insertTarget(db: Db, target: TargetFields): Promise<DbTarget | 'name-taken'> {
   try {
     const result = await db.query<DbTarget>(
       `insert into targets (name, environment_id, kind, roles, deploy_root, host, port, username, auth_kind,
          auth_secret, host_key_fingerprint)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning ${COLUMNS}`,
-      [
-        target.name,
-        target.environmentId,
-        target.kind,
-        target.roles,
-        target.deployRoot,
-        target.host,
-        target.port,
-        target.username,
-        target.authKind,
-        target.authSecret,
-        target.hostKeyFingerprint,
-      ],
+      targetValues(target),
     );
     return result.rows[0]!;
   } catch (error) {
@@ -104,20 +109,7 @@ export async function replaceTarget(
       `update targets set name = $2, environment_id = $3, kind = $4, roles = $5, deploy_root = $6, host = $7,
          port = $8, username = $9, auth_kind = $10, auth_secret = $11, host_key_fingerprint = $12
        where id = $1 returning ${COLUMNS}`,
-      [
-        id,
-        target.name,
-        target.environmentId,
-        target.kind,
-        target.roles,
-        target.deployRoot,
-        target.host,
-        target.port,
-        target.username,
-        target.authKind,
-        target.authSecret,
-        target.hostKeyFingerprint,
-      ],
+      [id, ...targetValues(target)],
     );
     return result.rows[0] ?? null;
   } catch (error) {

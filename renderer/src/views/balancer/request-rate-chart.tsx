@@ -1,9 +1,13 @@
-import { tokens } from '@fluentui/react-components';
 import type { MetricsPointDto } from '@flotilla/electron/common/contract';
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatClock } from '../../components/format';
-
-const PALETTE = ['#0f6cbd', '#107c10', '#bc4b09', '#8764b8', '#038387', '#c239b3'];
+import {
+  chartMargin,
+  gridProps,
+  seriesColor,
+  timeAxisProps,
+  timeTooltipProps,
+  valueAxisProps,
+} from '../../components/chart-style';
 
 /** Requests per second the balancer sent to each server, over the last minutes. */
 export function RequestRateChart({ points }: { points: MetricsPointDto[] }) {
@@ -15,29 +19,18 @@ export function RequestRateChart({ points }: { points: MetricsPointDto[] }) {
   }));
   return (
     <ResponsiveContainer width="100%" height={200}>
-      <LineChart data={data} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke={tokens.colorNeutralStroke2} />
-        <XAxis
-          dataKey="at"
-          tickFormatter={formatClock}
-          stroke={tokens.colorNeutralForeground3}
-          minTickGap={48}
-        />
-        <YAxis stroke={tokens.colorNeutralForeground3} />
-        <Tooltip
-          labelFormatter={(at) => formatClock(Number(at))}
-          contentStyle={{
-            background: tokens.colorNeutralBackground1,
-            borderColor: tokens.colorNeutralStroke1,
-          }}
-        />
+      <LineChart data={data} margin={chartMargin}>
+        <CartesianGrid {...gridProps} />
+        <XAxis {...timeAxisProps} />
+        <YAxis {...valueAxisProps} />
+        <Tooltip {...timeTooltipProps} />
         <Legend />
         {names.map((name, index) => (
           <Line
             key={name}
             type="monotone"
             dataKey={name}
-            stroke={PALETTE[index % PALETTE.length]}
+            stroke={seriesColor(index)}
             dot={false}
             isAnimationActive={false}
           />

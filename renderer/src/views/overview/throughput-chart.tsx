@@ -1,7 +1,12 @@
-import { tokens } from '@fluentui/react-components';
 import type { MetricsPointDto } from '@flotilla/electron/common/contract';
 import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatClock } from '../../components/format';
+import {
+  chartMargin,
+  gridProps,
+  timeAxisProps,
+  timeTooltipProps,
+  valueAxisProps,
+} from '../../components/chart-style';
 
 const BUCKET_MS = 5000;
 
@@ -24,22 +29,11 @@ export function ThroughputChart({ points }: { points: MetricsPointDto[] }) {
   }));
   return (
     <ResponsiveContainer width="100%" height={240}>
-      <AreaChart data={data} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
-        <CartesianGrid strokeDasharray="3 3" stroke={tokens.colorNeutralStroke2} />
-        <XAxis
-          dataKey="at"
-          tickFormatter={formatClock}
-          stroke={tokens.colorNeutralForeground3}
-          minTickGap={48}
-        />
-        <YAxis stroke={tokens.colorNeutralForeground3} allowDecimals={false} />
-        <Tooltip
-          labelFormatter={(at) => formatClock(Number(at))}
-          contentStyle={{
-            background: tokens.colorNeutralBackground1,
-            borderColor: tokens.colorNeutralStroke1,
-          }}
-        />
+      <AreaChart data={data} margin={chartMargin}>
+        <CartesianGrid {...gridProps} />
+        <XAxis {...timeAxisProps} />
+        <YAxis {...valueAxisProps} allowDecimals={false} />
+        <Tooltip {...timeTooltipProps} />
         <Legend />
         <Area
           type="monotone"
