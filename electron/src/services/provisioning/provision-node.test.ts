@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CreateTaskResultDto, NodeDto, TaskDto } from '@flotilla/server-node/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../net/free-port.js';
 import { probeHostKey } from '../ssh/index.js';
 import { SshdHost } from '../test-support/sshd-host.js';
@@ -11,10 +11,10 @@ import { loadHostAuth, saveHostCredential } from './host-credentials.js';
 import { HostInventory, type ProvisionHost } from './host-inventory.js';
 import { provisionNode, type ProvisionOptions } from './provision-node.js';
 import { removeNode } from './remove-node.js';
-import { rollingUpgrade } from './upgrade-nodes.js';
 import type { ProvisionEvent } from './provision-step.js';
 import { readServerBundle, type ServerBundle } from './server-bundle.js';
 import { buildServerBundle } from './test-support/build-server-bundle.js';
+import { isAlive, remoteHostEntry, remoteLogTail, stopSupervisor } from './test-support/remote-host.js';
 import { startSandboxCluster, type SandboxCluster } from './test-support/sandbox-cluster.js';
 
 describe('provisioning a node over SSH into a sandbox cluster', () => {
@@ -42,22 +42,21 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
     if (failures.length > 0) throw failures[0];
   }, 120_000);
 
+  // A failure here is usually the cluster's: its own log says why (CI shows only the test output).
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return;
+    console.error(`sandbox log:\n${await cluster.recentLog()}`);
+    if ((remote1 as ProvisionHost | undefined) !== undefined)
+      console.error(`remote-1 log:\n${await remoteLogTail(remote1.installRoot)}`);
+  });
+
   /** A host entry for the test sshd, its install root in the test folder; the node listens on 127.0.0.2. */
-  const hostEntry = async (name: string, changes: Partial<ProvisionHost> = {}): Promise<ProvisionHost> => {
-    const port = await findFreePort('127.0.0.2');
-    return {
-      id: 'host-a',
-      clusterId: cluster.access.clusterId,
-      address: sshd.address,
-      sshPort: sshd.port,
-      username: 'root',
-      authKind: 'key',
-      hostKey: sshd.hostKeyFingerprint,
-      installRoot: path.join(dir, name),
-      node: { name, listenHost: '127.0.0.2', port, publicUrl: `http://127.0.0.2:${port}` },
-      ...changes,
-    };
-  };
+  const hostEntry = (name: string, changes: Partial<ProvisionHost> = {}) =>
+    remoteHostEntry(
+      sshd,
+      { id: 'host-a', clusterId: cluster.access.clusterId, name, installRoot: path.join(dir, name) },
+      changes,
+    );
 
   const provision = async (host: ProvisionHost, changes: Partial<ProvisionOptions> = {}) => {
     const events: ProvisionEvent[] = [];
@@ -72,18 +71,7 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
     return { finished, events };
   };
 
-  /** The node this test started on the "host" is stopped by its supervisor's PID. */
-  const stopSupervisor = async (root: string) => {
-    const pidfile = await readFile(path.join(root, 'home', 'supervisor.pid'), 'utf8').catch(() => null);
-    // Gone already: a test removed the node.
-    if (pidfile === null) return;
-    const pid = Number(pidfile);
-    if (!isAlive(pid)) return;
-    process.kill(pid, 'SIGTERM');
-    await waitFor(() => !isAlive(pid), 60_000);
-  };
-
-  /** The node the first test provisions; the upgrade test rolls it forward. */
+  /** The node the first test provisions; later tests crash and remove it. */
   let remote1: ProvisionHost;
 
   it('resumes a half-finished provisioning; the node joins the cluster and takes tasks', async () => {
@@ -125,16 +113,23 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
       url: host.node.publicUrl,
     });
 
-    // With the sandbox's own node drained, only the provisioned node can take the task.
+    // Provisioned means in the balancer's rotation too: with the sandbox's own node drained, the
+    // balancer still has a node to send users to, and only the provisioned node takes the task.
+    expect(
+      second.events.find((event) => event.step === 'balancer' && event.status === 'done')?.detail,
+    ).toMatch(/in rotation/);
     await cluster.http.json('PATCH', '/api/nodes/node-1', { drain: true });
-    const { id } = await cluster.http.json<CreateTaskResultDto>('POST', '/api/tasks', { kind: 'noop' });
-    await expect
-      .poll(async () => (await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).state, {
-        timeout: 30_000,
-      })
-      .toBe('succeeded');
-    expect((await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).node).toBe('remote-1');
-    await cluster.http.json('PATCH', '/api/nodes/node-1', { drain: false });
+    try {
+      const { id } = await cluster.http.json<CreateTaskResultDto>('POST', '/api/tasks', { kind: 'noop' });
+      await expect
+        .poll(async () => (await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).state, {
+          timeout: 30_000,
+        })
+        .toBe('succeeded');
+      expect((await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).node).toBe('remote-1');
+    } finally {
+      await cluster.http.json('PATCH', '/api/nodes/node-1', { drain: false });
+    }
 
     // Running it again changes nothing: every step is done or skipped.
     const third = await provision(host);
@@ -142,50 +137,6 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
     expect(third.events.filter((event) => event.status === 'failed')).toEqual([]);
     expect(third.events).toContainEqual(expect.objectContaining({ step: 'start', status: 'skipped' }));
   });
-
-  it('upgrades the node under load, gracefully: drained, restarted into the new version, no task failed', async () => {
-    const next = await readServerBundle(await buildServerBundle(path.join(dir, 'bundles-next'), '0.1.1'));
-    const taskIds: string[] = [];
-    let loading = true;
-    // Steady load for the whole upgrade: a short task every 100 ms, spread over both nodes.
-    const load = (async () => {
-      while (loading) {
-        const { id } = await cluster.http.json<CreateTaskResultDto>('POST', '/api/tasks', {
-          kind: 'noop',
-          args: { sleepMs: 300 },
-        });
-        taskIds.push(id);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    })();
-    const events: (ProvisionEvent & { node: string })[] = [];
-    await rollingUpgrade({
-      hosts: [{ host: remote1, auth: await loadHostAuth(vault, remote1) }],
-      bundle: next,
-      cluster: cluster.access,
-      onEvent: (event) => events.push(event),
-    });
-    loading = false;
-    await load;
-
-    const done = (step: string) => events.find((event) => event.step === step && event.status === 'done');
-    for (const step of ['install', 'check', 'drain', 'idle', 'restart', 'back', 'undrain'])
-      expect(done(step), step).toBeDefined();
-    expect(done('back')?.detail).toContain('version 0.1.1');
-    const ping = (await (await fetch(`${remote1.node.publicUrl}/api/nodes/ping`)).json()) as {
-      version: string;
-    };
-    expect(ping.version).toBe('0.1.1');
-
-    const states = async () =>
-      Promise.all(
-        taskIds.map(async (id) => (await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).state),
-      );
-    await expect
-      .poll(async () => (await states()).filter((state) => state !== 'succeeded'), { timeout: 60_000 })
-      .toEqual([]);
-    expect(taskIds.length).toBeGreaterThan(10);
-  }, 300_000);
 
   it('restarts a node that crashed (kill -9) from its supervisor', async () => {
     const nodePidFile = path.join(remote1.installRoot, 'home', 'node.pid');
@@ -304,22 +255,4 @@ function details(events: ProvisionEvent[], step: ProvisionEvent['step']): string
   return events
     .filter((event) => event.step === step && event.status === 'progress')
     .map((event) => event.detail);
-}
-
-/** expect.poll for cleanup hooks, where vitest does not allow it. */
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

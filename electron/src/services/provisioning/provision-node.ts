@@ -1,10 +1,11 @@
-import { balancerMember, type BalancerMember } from '../balancer/balancer-member.js';
+import { balancerMember } from '../balancer/balancer-member.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 import { quoteShellArg as q, type SshAuth, type SshConnection } from '../ssh/index.js';
 import { connectFix, connectHost } from './connect-host.js';
 import { databaseClockOffset } from './database-clock.js';
 import type { ProvisionHost } from './host-inventory.js';
 import { startNodeService } from './node-service.js';
+import { builtinBalancer, waitForRotation, type NodeBalancer } from './node-balancer.js';
 import { runPreflight } from './preflight.js';
 import { ProvisionState } from './provision-state.js';
 import { ProvisionError, type ProvisionEvent, type ProvisionStep } from './provision-step.js';
@@ -27,8 +28,8 @@ export interface ProvisionOptions {
   auth: SshAuth;
   bundle: ServerBundle;
   cluster: ClusterAccess;
-  /** An external balancer (HAProxy) to add the node to; the built-in one finds it in the nodes table. */
-  balancer?: { addServer(member: BalancerMember): Promise<void> };
+  /** Default: the built-in balancer at the cluster URL, which finds the node in the nodes table. */
+  balancer?: NodeBalancer;
   onEvent: (event: ProvisionEvent) => void;
   /** Stop once this step is done (the admin paused; tests interrupt a run). */
   stopAfter?: ProvisionStep;
@@ -245,13 +246,18 @@ async function wait({ options, ssh, layout }: Run): Promise<StepOutcome> {
   };
 }
 
+/** Provisioned means serving users too: the step ends when the balancer sends the node traffic. */
 async function addToBalancer({ options }: Run): Promise<StepOutcome> {
   const { name, publicUrl } = options.host.node;
-  if (!options.balancer)
-    return { skipped: true, detail: 'the built-in balancer adds nodes from the nodes table by itself' };
+  const balancer = options.balancer ?? builtinBalancer(options.cluster.http);
   const member = balancerMember(name, publicUrl);
-  await options.balancer.addServer(member);
-  return { detail: `${member.name} (${member.address}) added to the balancer` };
+  const added = await balancer.addServer(member);
+  const seen = await waitForRotation(balancer, name, 'in', options.waitTimeoutMs);
+  if (seen === null && !added)
+    return { skipped: true, detail: 'no balancer reports its servers at the cluster URL' };
+  return {
+    detail: `${member.name} (${member.address}) ${added ? 'added to' : 'picked up by'} the ${balancer.kind} balancer and in rotation`,
+  };
 }
 
 /** Runs a command that must succeed; its stderr becomes the error. */

@@ -15,7 +15,12 @@ export const PROVISION_STEPS = [
 export type ProvisionStep = (typeof PROVISION_STEPS)[number];
 
 /** The steps of a graceful restart (also the second half of an upgrade). */
-export const RESTART_STEPS = ['drain', 'idle', 'maint', 'restart', 'back', 'ready', 'undrain'] as const;
+export const RESTART_STEPS = ['drain', 'idle', 'maint', 'restart', 'back', 'undrain', 'ready'] as const;
+
+/** A rolling restart or upgrade checks the healthy floor before each node's turn. */
+export const ROLLING_STEPS = ['floor'] as const;
+
+export type RollingStep = (typeof ROLLING_STEPS)[number];
 
 export type RestartStep = (typeof RESTART_STEPS)[number];
 
@@ -24,7 +29,7 @@ export const REMOVE_STEPS = ['unbalance', 'stop', 'deregister', 'uninstall'] as 
 
 export type RemoveStep = (typeof REMOVE_STEPS)[number];
 
-export type NodeActionStep = ProvisionStep | RestartStep | RemoveStep;
+export type NodeActionStep = ProvisionStep | RestartStep | RemoveStep | RollingStep;
 
 export type ProvisionStatus = 'started' | 'progress' | 'done' | 'skipped' | 'failed';
 
@@ -44,6 +49,6 @@ export class ProvisionError extends Error {
     readonly fix: string,
     options?: ErrorOptions,
   ) {
-    super(`Provisioning failed at "${step}": ${reason} Fix: ${fix}`, options);
+    super(`Failed at "${step}": ${reason} Fix: ${fix}`, options);
   }
 }

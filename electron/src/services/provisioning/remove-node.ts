@@ -1,9 +1,11 @@
-import type { NodeDto } from '@flotilla/server-node/api';
+import path from 'node:path';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 import { ClusterRequestError } from '../cluster-client/cluster-request-error.js';
-import { quoteShellArg as q, type SshAuth } from '../ssh/index.js';
+import { quoteShellArg as q, type SshAuth, type SshConnection } from '../ssh/index.js';
 import { connectFix, connectHost } from './connect-host.js';
 import type { ProvisionHost } from './host-inventory.js';
+import { drainUntilIdle, nodePath } from './drain-node.js';
+import { builtinBalancer, type NodeBalancer } from './node-balancer.js';
 import { stopNodeService } from './node-service.js';
 import type { ProvisionEvent } from './provision-step.js';
 import { remoteLayout } from './remote-layout.js';
@@ -13,12 +15,13 @@ export interface RemoveOptions {
   host: ProvisionHost;
   auth: SshAuth;
   http: ClusterHttp;
-  /** An external balancer (HAProxy) to take the node out of; the built-in one drops it with its row. */
-  balancer?: { removeServer(name: string): Promise<void> };
+  /** Default: the built-in balancer at the cluster URL, which drops the node with its row. */
+  balancer?: NodeBalancer;
   onEvent: (event: ProvisionEvent) => void;
-  /** Also delete the install root (versions, node home and its log) from the host. */
+  /** Also delete the node's logs: the whole install root goes. Without it the logs stay for later reading. */
   purge?: boolean;
   idleTimeoutMs?: number;
+  cancelTasksAfterIdleTimeout?: boolean;
   deregisterTimeoutMs?: number;
 }
 
@@ -31,32 +34,26 @@ const retry = (what: string) => () => `${what} Then remove again: finished steps
  */
 export async function removeNode(options: RemoveOptions): Promise<void> {
   const { host, http, onEvent } = options;
+  const balancer = options.balancer ?? builtinBalancer(http);
   const { name } = host.node;
-  const nodePath = `/api/nodes/${encodeURIComponent(name)}`;
-  const node = () => http.json<NodeDto>('GET', nodePath).catch(notFoundIsNull);
   const ssh = await runStep(onEvent, 'connect', connectFix, async () => {
     const connection = await connectHost(host, options.auth);
     return { value: connection, detail: `signed in as ${connection.target}` };
   });
   try {
     const layout = remoteLayout(host);
-    await runStep(onEvent, 'drain', retry('Check that the cluster answers.'), async () => {
-      if (!(await node())) return { value: null, skipped: true, detail: `${name} is not in the cluster` };
-      await http.json('PATCH', nodePath, { drain: true });
-      return { value: null, detail: `${name} takes no new tasks` };
-    });
-    await runStep(onEvent, 'idle', retry('Wait for or cancel its running tasks.'), async () => {
-      const deadline = Date.now() + (options.idleTimeoutMs ?? 300_000);
-      for (let current = await node(); current && current.runningTasks > 0; current = await node()) {
-        if (Date.now() > deadline) throw new Error(`${name} still runs ${current.runningTasks} task(s).`);
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-      return { value: null, detail: `${name} runs no task` };
+    await drainUntilIdle({
+      name,
+      http,
+      balancer,
+      onEvent,
+      fix: retry,
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+      ...(options.cancelTasksAfterIdleTimeout ? { cancelTasksAfterIdleTimeout: true } : {}),
     });
     await runStep(onEvent, 'unbalance', retry('Check the balancer.'), async () => {
-      if (!options.balancer)
+      if (!(await balancer.removeServer(name)))
         return { value: null, skipped: true, detail: 'the built-in balancer drops the node with its row' };
-      await options.balancer.removeServer(name);
       return { value: null, detail: `${name} removed from the balancer` };
     });
     await runStep(onEvent, 'stop', retry('Check the node log on the host (home/node.log).'), async () => {
@@ -71,7 +68,7 @@ export async function removeNode(options: RemoveOptions): Promise<void> {
         // A cleanly stopped node goes offline at once; one that died needs the cluster to notice first.
         const deadline = Date.now() + (options.deregisterTimeoutMs ?? 60_000);
         for (;;) {
-          const outcome = await http.json('DELETE', nodePath).then(
+          const outcome = await http.json('DELETE', nodePath(name)).then(
             () => 'deleted',
             (error: unknown) => {
               if (error instanceof ClusterRequestError && error.status === 404) return 'gone';
@@ -88,17 +85,25 @@ export async function removeNode(options: RemoveOptions): Promise<void> {
       },
     );
     await runStep(onEvent, 'uninstall', retry('Check write access to the install root.'), async () => {
-      if (!options.purge) return { value: null, skipped: true, detail: `files kept in ${layout.root}` };
-      const result = await ssh.exec(`rm -rf ${q(layout.root)}`, { timeoutMs: 120_000 });
-      if (result.code !== 0) throw new Error(result.stderr.trim());
-      return { value: null, detail: `${layout.root} deleted` };
+      if (options.purge) {
+        await mustExec(ssh, `rm -rf ${q(layout.root)}`);
+        return { value: null, detail: `${layout.root} deleted, logs included` };
+      }
+      // Everything but the logs: the versions, the config (it holds the master key), pidfiles, state.
+      await mustExec(
+        ssh,
+        `cd ${q(layout.root)} 2>/dev/null || exit 0
+find . -mindepth 1 -maxdepth 1 ! -name ${q(path.posix.basename(layout.home))} -exec rm -rf {} +
+find ${q(layout.home)} -mindepth 1 -maxdepth 1 ! -name '*.log' ! -name 'logs' -exec rm -rf {} +`,
+      );
+      return { value: null, detail: `uninstalled; logs kept in ${layout.home}` };
     });
   } finally {
     await ssh.close();
   }
 }
 
-function notFoundIsNull(error: unknown): null {
-  if (error instanceof ClusterRequestError && error.status === 404) return null;
-  throw error;
+async function mustExec(ssh: SshConnection, command: string): Promise<void> {
+  const result = await ssh.exec(command, { timeoutMs: 120_000 });
+  if (result.code !== 0) throw new Error(result.stderr.trim() || `exit code ${String(result.code)}`);
 }

@@ -1,28 +1,29 @@
-import type { NodeDto } from '@flotilla/server-node/api';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 import type { SshAuth } from '../ssh/index.js';
 import { connectFix, connectHost } from './connect-host.js';
 import type { ProvisionHost } from './host-inventory.js';
+import { drainUntilIdle, nodePath } from './drain-node.js';
+import { builtinBalancer, waitForRotation, type NodeBalancer } from './node-balancer.js';
 import { startNodeService, stopNodeService } from './node-service.js';
-import type { ProvisionEvent } from './provision-step.js';
+import { ProvisionError, type ProvisionEvent } from './provision-step.js';
 import { remoteLayout } from './remote-layout.js';
 import { runStep } from './run-step.js';
 import { waitUntilServing } from './wait-until-serving.js';
-
-/** An external balancer's admin states (HAProxy's ready/drain/maint); the built-in one follows the node's ping. */
-export interface BalancerControl {
-  setState(name: string, state: 'ready' | 'drain' | 'maint'): Promise<void>;
-}
 
 export interface RestartOptions {
   host: ProvisionHost;
   auth: SshAuth;
   http: ClusterHttp;
-  balancer?: BalancerControl;
+  /** Default: the built-in balancer at the cluster URL. */
+  balancer?: NodeBalancer;
   onEvent: (event: ProvisionEvent) => void;
   /** How long the node may take to finish the tasks it runs once drained. */
   idleTimeoutMs?: number;
+  /** After idleTimeoutMs, cancel the tasks it still runs instead of giving up. */
+  cancelTasksAfterIdleTimeout?: boolean;
   waitTimeoutMs?: number;
+  /** How long the balancer may take to stop, and then to start, sending the node traffic. */
+  rotationTimeoutMs?: number;
   /** After an upgrade only this version counts as back. */
   expectVersion?: string;
 }
@@ -31,43 +32,40 @@ const leftDrained = (what: string) => () =>
   `${what} The node is left drained: undrain it in the console once it is healthy.`;
 
 /**
- * Restarts a node without failing a task: drain → wait until it runs no task → balancer maintenance →
- * restart → wait for ping and heartbeat → balancer ready → undrain. A failure leaves the node drained.
+ * Restarts a node without failing a task or a user request: drain → wait until it runs no task →
+ * out of the balancer's rotation (maintenance on HAProxy) → restart → wait for ping and heartbeat →
+ * undrain → back in rotation. A failure leaves the node drained and says so.
  */
 export async function gracefulRestart(options: RestartOptions): Promise<void> {
-  const { host, http, balancer, onEvent } = options;
+  const { host, http, onEvent } = options;
+  const balancer = options.balancer ?? builtinBalancer(http);
   const { name } = host.node;
-  const nodePath = `/api/nodes/${encodeURIComponent(name)}`;
+  const rotationTimeoutMs = options.rotationTimeoutMs ?? 30_000;
   const ssh = await runStep(onEvent, 'connect', connectFix, async () => {
     const connection = await connectHost(host, options.auth);
     return { value: connection, detail: `signed in as ${connection.target}` };
   });
   try {
     const layout = remoteLayout(host);
-    await runStep(onEvent, 'drain', leftDrained('Check that the cluster answers.'), async () => {
-      await http.json('PATCH', nodePath, { drain: true });
-      await balancer?.setState(name, 'drain');
-      return { value: null, detail: `${name} takes no new tasks` };
-    });
-    await runStep(
+    const present = await drainUntilIdle({
+      name,
+      http,
+      balancer,
       onEvent,
-      'idle',
-      leftDrained('Wait for or cancel its running tasks, then retry.'),
-      async () => {
-        const deadline = Date.now() + (options.idleTimeoutMs ?? 300_000);
-        for (;;) {
-          const node = await http.json<NodeDto>('GET', nodePath);
-          if (node.runningTasks === 0) return { value: null, detail: `${name} runs no task` };
-          if (Date.now() > deadline) throw new Error(`${name} still runs ${node.runningTasks} task(s).`);
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
-      },
-    );
+      fix: leftDrained,
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+      ...(options.cancelTasksAfterIdleTimeout ? { cancelTasksAfterIdleTimeout: true } : {}),
+    });
+    if (!present)
+      throw new ProvisionError('drain', `The cluster has no node named ${name}.`, 'Provision it first.');
     await runStep(onEvent, 'maint', leftDrained('Check the balancer.'), async () => {
-      if (!balancer)
-        return { value: null, skipped: true, detail: 'the built-in balancer skips a draining node' };
-      await balancer.setState(name, 'maint');
-      return { value: null, detail: `${name} in maintenance on the balancer` };
+      const told = await balancer.setState(name, 'maint');
+      // Stopping a node the balancer still sends requests to would cut them off.
+      const seen = await waitForRotation(balancer, name, 'out', rotationTimeoutMs);
+      const where = told ? 'in maintenance on the balancer' : "out of the balancer's rotation";
+      return seen === null && !told
+        ? { value: null, skipped: true, detail: 'no balancer reports its servers at the cluster URL' }
+        : { value: null, detail: `${name} ${where}, no request in flight` };
     });
     await runStep(
       onEvent,
@@ -91,15 +89,22 @@ export async function gracefulRestart(options: RestartOptions): Promise<void> {
       });
       return { value: null, detail: `${name} is back (version ${ping.version})` };
     });
-    await runStep(onEvent, 'ready', leftDrained('Check the balancer.'), async () => {
-      if (!balancer) return { value: null, skipped: true, detail: 'the built-in balancer follows the ping' };
-      await balancer.setState(name, 'ready');
-      return { value: null, detail: `${name} ready on the balancer` };
-    });
     await runStep(onEvent, 'undrain', leftDrained('Check that the cluster answers.'), async () => {
-      await http.json('PATCH', nodePath, { drain: false });
+      await http.json('PATCH', nodePath(name), { drain: false });
       return { value: null, detail: `${name} takes tasks again` };
     });
+    await runStep(
+      onEvent,
+      'ready',
+      () => 'Check the balancer: the node serves and takes tasks, but the balancer does not send it users.',
+      async () => {
+        const told = await balancer.setState(name, 'ready');
+        const seen = await waitForRotation(balancer, name, 'in', rotationTimeoutMs);
+        return seen === null && !told
+          ? { value: null, skipped: true, detail: 'no balancer reports its servers at the cluster URL' }
+          : { value: null, detail: `${name} back in the balancer's rotation` };
+      },
+    );
   } finally {
     await ssh.close();
   }

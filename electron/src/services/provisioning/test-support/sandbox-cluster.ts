@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ClusterDto } from '@flotilla/server-node/api';
@@ -13,6 +13,8 @@ export interface SandboxCluster {
   http: ClusterHttp;
   /** What provisioning needs, read the way an admin would: the master key from a node's flotilla.json. */
   access: ClusterAccess;
+  /** The last lines of the sandbox's logs (its own, each node's, the balancer's), for a failing test to print. */
+  recentLog(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -21,11 +23,16 @@ export async function startSandboxCluster(): Promise<SandboxCluster> {
   const dir = await mkdtemp(path.join(tmpdir(), 'flotilla-provision-sandbox-'));
   // As root the embedded PostgreSQL runs as the OS user postgres, which must be able to enter it.
   await chmod(dir, 0o711);
+  const log: string[] = [];
   const launcher = new SandboxLauncher({
     cliPath: repoServerNodeCli(),
     dir,
     nodes: 1,
     port: await findFreePort(),
+    onLog: (line) => {
+      log.push(line);
+      if (log.length > 300) log.shift();
+    },
   });
   const stop = async () => {
     await launcher.stop();
@@ -49,6 +56,16 @@ export async function startSandboxCluster(): Promise<SandboxCluster> {
       dbUrl: info.dbUrl,
       masterKey: nodeConfig.masterKey,
       http,
+    },
+    recentLog: async () => {
+      const files = await readdir(path.join(dir, 'logs')).catch(() => []);
+      const tails = await Promise.all(
+        files.map(async (file) => {
+          const text = await readFile(path.join(dir, 'logs', file), 'utf8').catch(() => '');
+          return `--- ${file}\n${text.trimEnd().split('\n').slice(-60).join('\n')}`;
+        }),
+      );
+      return [`--- sandbox\n${log.join('\n')}`, ...tails].join('\n');
     },
     stop,
   };

@@ -1,0 +1,69 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { findFreePort } from '../../net/free-port.js';
+import type { SshdHost } from '../../test-support/sshd-host.js';
+import type { ProvisionHost } from '../host-inventory.js';
+
+/**
+ * A host entry for a test sshd: the node listens on the sshd's own 127.0.0.x address and installs
+ * under `installRoot`, so several "hosts" on one machine keep apart like real ones.
+ */
+export async function remoteHostEntry(
+  sshd: SshdHost,
+  options: { id: string; clusterId: string; name: string; installRoot: string },
+  changes: Partial<ProvisionHost> = {},
+): Promise<ProvisionHost> {
+  const port = await findFreePort(sshd.address);
+  return {
+    id: options.id,
+    clusterId: options.clusterId,
+    address: sshd.address,
+    sshPort: sshd.port,
+    username: 'root',
+    authKind: 'key',
+    hostKey: sshd.hostKeyFingerprint,
+    installRoot: options.installRoot,
+    node: {
+      name: options.name,
+      listenHost: sshd.address,
+      port,
+      publicUrl: `http://${sshd.address}:${port}`,
+    },
+    ...changes,
+  };
+}
+
+/** Stops what a test started on a "host": the node's supervisor, by the PID in its pidfile. */
+export async function stopSupervisor(root: string): Promise<void> {
+  const pidfile = await readFile(path.join(root, 'home', 'supervisor.pid'), 'utf8').catch(() => null);
+  // Gone already: a test removed the node.
+  if (pidfile === null) return;
+  const pid = Number(pidfile);
+  if (!isAlive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  await waitFor(() => !isAlive(pid), 60_000);
+}
+
+/** The end of a provisioned node's log, for a failing test to print. */
+export async function remoteLogTail(root: string, lines = 60): Promise<string> {
+  const text = await readFile(path.join(root, 'home', 'node.log'), 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** expect.poll for cleanup hooks, where vitest does not allow it. */
+export async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

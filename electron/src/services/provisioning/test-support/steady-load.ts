@@ -1,0 +1,73 @@
+import type { CreateTaskResultDto, TaskDto } from '@flotilla/server-node/api';
+import type { ClusterHttp } from '../../cluster-client/cluster-http.js';
+
+export interface LoadReport {
+  /** User requests sent through the balancer, and the ones that did not get a 2xx (with why). */
+  requests: number;
+  failedRequests: string[];
+  /** Tasks queued meanwhile; `taskStates` reads where they ended. */
+  taskIds: string[];
+  /** Which node answered the requests, by name (from the X-Flotilla-Node header). */
+  servedBy: Map<string, number>;
+}
+
+/**
+ * What users and deployments do to a cluster while an admin works on it: a read through the balancer
+ * every `requestEveryMs` (as a signed-in user would), and a short task every `taskEveryMs`.
+ */
+export function startSteadyLoad(
+  http: ClusterHttp,
+  apiKey: string,
+  options: { requestEveryMs?: number; taskEveryMs?: number; taskSleepMs?: number } = {},
+) {
+  const report: LoadReport = { requests: 0, failedRequests: [], taskIds: [], servedBy: new Map() };
+  let running = true;
+  const every = async (ms: number, action: () => Promise<void>) => {
+    while (running) {
+      await action();
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    }
+  };
+  const reads = every(options.requestEveryMs ?? 50, async () => {
+    report.requests++;
+    try {
+      const response = await fetch(`${http.balancerUrl}/api/cluster`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+        signal: AbortSignal.timeout(10_000),
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) report.failedRequests.push(`HTTP ${response.status}`);
+      const node = response.headers.get('x-flotilla-node') ?? '?';
+      report.servedBy.set(node, (report.servedBy.get(node) ?? 0) + 1);
+    } catch (error) {
+      report.failedRequests.push((error as Error).message);
+    }
+  });
+  const tasks = every(options.taskEveryMs ?? 200, async () => {
+    const { id } = await http.json<CreateTaskResultDto>('POST', '/api/tasks', {
+      kind: 'noop',
+      args: { sleepMs: options.taskSleepMs ?? 300 },
+    });
+    report.taskIds.push(id);
+  });
+  return {
+    async stop(): Promise<LoadReport> {
+      running = false;
+      await Promise.all([reads, tasks]);
+      return report;
+    },
+  };
+}
+
+/** Where each task ended (or is still), once none is queued or executing, within `timeoutMs`. */
+export async function finalTaskStates(http: ClusterHttp, ids: string[], timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = await Promise.all(
+      ids.map(async (id) => (await http.json<TaskDto>('GET', `/api/tasks/${id}`)).state),
+    );
+    const open = states.filter((state) => state === 'queued' || state === 'executing');
+    if (open.length === 0 || Date.now() > deadline) return states;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
