@@ -6,7 +6,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SshAuth } from '../ssh/index.js';
 import { SshdHost } from '../test-support/sshd-host.js';
 import type { ProvisionHost } from './host-inventory.js';
+import { balancerMember } from '../balancer/balancer-member.js';
+import { LocalHaproxy } from '../balancer/local-haproxy.js';
+import { ClusterHttp } from '../cluster-client/cluster-http.js';
+import { haproxyNodeBalancer } from './node-balancer.js';
 import { provisionNode } from './provision-node.js';
+import { removeNode } from './remove-node.js';
 import type { ProvisionEvent } from './provision-step.js';
 import { replaceNode } from './replace-node.js';
 import { gracefulRestart } from './restart-node.js';
@@ -216,5 +221,65 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
     expect(report.failedRequests).toEqual([]);
     const states = await finalTaskStates(cluster.http, report.taskIds);
     expect(states.filter((state) => state !== 'succeeded')).toEqual([]);
+  }, 300_000);
+
+  it('with HAProxy in front: provisioning adds the node live and to haproxy.cfg, restart goes through maint, remove takes it off', async () => {
+    const serving = (await listNodes()).filter((candidate) => candidate.name.startsWith('remote-'));
+    const haproxy = await LocalHaproxy.start({
+      dir: path.join(dir, 'haproxy'),
+      cluster: 'provisioned',
+      servers: serving.map((candidate) => balancerMember(candidate.name, candidate.url)),
+    });
+    cleanups.push(() => haproxy.stop());
+    const balancer = haproxyNodeBalancer(haproxy.balancer);
+    // remote-3's host is free again since the replace.
+    const added = await node(hosts[2]!, 'remote-5');
+    const next = await readServerBundle(
+      path.join(dir, 'bundles-next', 'flotilla-node-0.1.1-linux-x64.tar.gz'),
+    );
+    const events: ProvisionEvent[] = [];
+    const onEvent = (event: ProvisionEvent) => events.push(event);
+
+    expect(await provisionNode({ ...added, bundle: next, cluster: cluster.access, balancer, onEvent })).toBe(
+      true,
+    );
+    expect(events.find((event) => event.step === 'balancer' && event.status === 'done')?.detail).toMatch(
+      /added to the haproxy balancer and in rotation/,
+    );
+    expect(await readFile(haproxy.configFile, 'utf8')).toMatch(/server remote-5 127\.0\.0\.4:\d+/);
+
+    events.length = 0;
+    const load = startSteadyLoad(
+      new ClusterHttp({ balancerUrl: haproxy.url, apiKey: cluster.info.apiKey }),
+      cluster.info.apiKey,
+    );
+    await gracefulRestart({ ...added, http: cluster.http, balancer, onEvent });
+    const report = await load.stop();
+    expect(events.find((event) => event.step === 'maint' && event.status === 'done')?.detail).toBe(
+      'remote-5 in maintenance on the balancer, no request in flight',
+    );
+    expect(
+      (await haproxy.balancer.stats()).servers.find((server) => server.name === 'remote-5'),
+    ).toMatchObject({
+      adminState: 'ready',
+      checkStatus: 'up',
+    });
+    expect(report.failedRequests).toEqual([]);
+    // Back in rotation: round robin reaches it within one turn over the four servers.
+    const answered = new Set<string>();
+    for (let i = 0; i < 8; i++) {
+      const response = await fetch(`${haproxy.url}/api/nodes/ping`);
+      await response.arrayBuffer();
+      answered.add(response.headers.get('x-flotilla-node') ?? '?');
+    }
+    expect(answered).toContain('remote-5');
+
+    events.length = 0;
+    await removeNode({ ...added, http: cluster.http, balancer, onEvent, purge: true });
+    expect(events.find((event) => event.step === 'unbalance' && event.status === 'done')?.detail).toBe(
+      'remote-5 removed from the balancer',
+    );
+    expect(await readFile(haproxy.configFile, 'utf8')).not.toMatch(/remote-5/);
+    expect((await haproxy.balancer.stats()).servers.map((server) => server.name)).not.toContain('remote-5');
   }, 300_000);
 });
