@@ -1,7 +1,13 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { BalancerStatsDto, NodeDto, PingDto } from '@flotilla/server-node/api';
+import type {
+  BalancerStatsDto,
+  CreateTaskResultDto,
+  NodeDto,
+  PingDto,
+  TaskDto,
+} from '@flotilla/server-node/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SshAuth } from '../ssh/index.js';
 import { SshdHost } from '../test-support/sshd-host.js';
@@ -222,6 +228,42 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
     const states = await finalTaskStates(cluster.http, report.taskIds);
     expect(states.filter((state) => state !== 'succeeded')).toEqual([]);
   }, 300_000);
+
+  it('cancels the tasks a node still runs after the idle timeout, when the admin chose that', async () => {
+    // Only remote-1 takes work while the long task is queued.
+    const others = ['remote-2', 'remote-4'];
+    for (const name of others) await cluster.http.json('PATCH', `/api/nodes/${name}`, { drain: true });
+    const { id } = await cluster.http.json<CreateTaskResultDto>('POST', '/api/tasks', {
+      kind: 'noop',
+      args: { sleepMs: 120_000 },
+    });
+    await expect
+      .poll(async () => (await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).node, {
+        timeout: 15_000,
+      })
+      .toBe('remote-1');
+    for (const name of others) await cluster.http.json('PATCH', `/api/nodes/${name}`, { drain: false });
+
+    const events: ProvisionEvent[] = [];
+    await gracefulRestart({
+      ...nodes[0]!,
+      http: cluster.http,
+      idleTimeoutMs: 1000,
+      cancelTasksAfterIdleTimeout: true,
+      onEvent: (event) => events.push(event),
+    });
+    expect(events).toContainEqual({
+      step: 'idle',
+      status: 'progress',
+      detail: 'canceled 1 task(s) still running',
+    });
+    expect(events).toContainEqual({
+      step: 'idle',
+      status: 'done',
+      detail: 'remote-1 runs no task (1 canceled)',
+    });
+    expect((await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).state).toBe('canceled');
+  }, 120_000);
 
   it('with HAProxy in front: provisioning adds the node live and to haproxy.cfg, restart goes through maint, remove takes it off', async () => {
     const serving = (await listNodes()).filter((candidate) => candidate.name.startsWith('remote-'));
