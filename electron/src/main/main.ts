@@ -1,5 +1,6 @@
 import { BrowserWindow, Menu, Tray, app, dialog, ipcMain, nativeImage, safeStorage } from 'electron';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PushContract, PushEvent } from '../common/contract.js';
 import { PUSH_IPC_CHANNEL } from '../common/contract.js';
 import { consoleConfigDir } from '../services/clusters/config-dir.js';
@@ -44,6 +45,10 @@ function createBackend() {
     push,
     transport: 'electron',
     version: app.getVersion(),
+    // The server bundles provisioning uploads: shipped in the app's resources, dist-bundles in the repository.
+    bundlesDir: app.isPackaged
+      ? path.join(process.resourcesPath, 'bundles')
+      : fileURLToPath(new URL('../../../dist-bundles', import.meta.url)),
     sandbox: {
       cliPath: paths.serverNodeCli,
       dir: option('--sandbox-dir') ? path.resolve(option('--sandbox-dir')!) : undefined,

@@ -43,6 +43,8 @@ const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.u
 const version = (JSON.parse(readFileSync(here('../../package.json'), 'utf8')) as { version: string }).version;
 const configDir = consoleConfigDir();
 const rendererDir = process.env.FLOTILLA_RENDERER_DIR ?? here('../../../renderer/dist');
+// What provisioning uploads: `npm run bundle:server` builds it into dist-bundles.
+const bundlesDir = process.env.FLOTILLA_BUNDLES_DIR ?? here('../../../dist-bundles');
 
 let host: WebHost | null = null;
 const push = <E extends PushEvent>(event: E, payload: PushContract[E]) => host?.push(event, payload);
@@ -55,6 +57,7 @@ const backend = createConsoleBackend({
   push,
   transport: 'web',
   version,
+  bundlesDir,
   sandbox: {
     cliPath: repoServerNodeCli(),
     dir: values['sandbox-dir'] ? path.resolve(values['sandbox-dir']) : undefined,

@@ -15,4 +15,7 @@ export const queryKeys = {
     ['cluster', clusterId, 'tasks', 'list', filter] as const,
   task: (clusterId: string, id: string) => ['cluster', clusterId, 'tasks', 'detail', id] as const,
   taskLog: (clusterId: string, id: string) => ['cluster', clusterId, 'tasks', 'log', id] as const,
+  hosts: (clusterId: string) => ['cluster', clusterId, 'hosts'] as const,
+  hostActions: (clusterId: string) => ['cluster', clusterId, 'hosts', 'actions'] as const,
+  provisioningSettings: (clusterId: string) => ['cluster', clusterId, 'hosts', 'settings'] as const,
 };

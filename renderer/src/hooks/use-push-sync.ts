@@ -1,4 +1,4 @@
-import type { EventDto, MetricsPointDto } from '@flotilla/electron/common/contract';
+import type { EventDto, HostActionDto, MetricsPointDto } from '@flotilla/electron/common/contract';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { consoleApi, onBridgeReconnected } from '../transport/console-api';
@@ -36,6 +36,21 @@ export function usePushSync(): void {
       api.on('tasks:logChunk', ({ clusterId, taskId, text }) => {
         client.setQueryData(queryKeys.taskLog(clusterId, taskId), (old: string | undefined) =>
           old === undefined ? old : old + text,
+        );
+      }),
+      api.on('hosts:changed', ({ clusterId }) => {
+        void client.invalidateQueries({ queryKey: queryKeys.hosts(clusterId), exact: true });
+      }),
+      api.on('hosts:action', (action) => {
+        client.setQueryData(queryKeys.hostActions(action.clusterId), (old: HostActionDto[] | undefined) =>
+          old ? [...old.filter((other) => other.id !== action.id), action] : old,
+        );
+      }),
+      api.on('hosts:actionEvent', ({ clusterId, actionId, event }) => {
+        client.setQueryData(queryKeys.hostActions(clusterId), (old: HostActionDto[] | undefined) =>
+          old?.map((action) =>
+            action.id === actionId ? { ...action, events: [...action.events, event] } : action,
+          ),
         );
       }),
       // After the web host's socket dropped, pushes were missed: everything is refetched.

@@ -3,6 +3,7 @@ import { useActiveCluster } from '../hooks/use-clusters';
 import { useNavStore, type ViewId } from '../stores/nav-store';
 import { BalancerView } from '../views/balancer/balancer-view';
 import { ClustersView } from '../views/clusters/clusters-view';
+import { HostsView } from '../views/hosts/hosts-view';
 import { NoClusterState } from '../views/clusters/no-cluster-state';
 import { NodesView } from '../views/nodes/nodes-view';
 import { OverviewView } from '../views/overview/overview-view';
@@ -34,6 +35,7 @@ const VIEWS: Record<Exclude<ViewId, 'clusters'>, () => React.JSX.Element> = {
   nodes: NodesView,
   tasks: TasksView,
   balancer: BalancerView,
+  hosts: HostsView,
 };
 
 export function AppShell() {

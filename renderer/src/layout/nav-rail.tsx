@@ -3,6 +3,7 @@ import {
   ArrowSplitRegular,
   BoxMultipleRegular,
   DataAreaRegular,
+  DesktopRegular,
   ServerMultipleRegular,
   TaskListSquareLtrRegular,
 } from '@fluentui/react-icons';
@@ -13,6 +14,7 @@ const ITEMS: { id: ViewId; label: string; icon: React.JSX.Element }[] = [
   { id: 'nodes', label: 'Nodes', icon: <ServerMultipleRegular /> },
   { id: 'tasks', label: 'Tasks', icon: <TaskListSquareLtrRegular /> },
   { id: 'balancer', label: 'Load balancer', icon: <ArrowSplitRegular /> },
+  { id: 'hosts', label: 'Hosts', icon: <DesktopRegular /> },
   { id: 'clusters', label: 'Clusters', icon: <BoxMultipleRegular /> },
 ];
 

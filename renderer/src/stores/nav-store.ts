@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export type ViewId = 'overview' | 'nodes' | 'tasks' | 'balancer' | 'clusters';
+export type ViewId = 'overview' | 'nodes' | 'tasks' | 'balancer' | 'hosts' | 'clusters';
 
 interface NavState {
   view: ViewId;

@@ -19,7 +19,9 @@ import { setBalancerServerState } from '../cluster-client/balancer-stats.js';
 import { ClusterHttp } from '../cluster-client/cluster-http.js';
 import { ClusterMonitor } from '../cluster-client/cluster-monitor.js';
 import { TaskLogFollower } from '../cluster-client/task-log-follower.js';
-import { SandboxLauncher, type SandboxLaunchOptions } from '../sandbox/sandbox-launcher.js';
+import { HostsService, type HostsHandlers } from '../hosts/index.js';
+import { SandboxLauncher, type SandboxInfo, type SandboxLaunchOptions } from '../sandbox/sandbox-launcher.js';
+import type { Vault } from '../vault/vault.js';
 import type { ClusterStore } from './cluster-store.js';
 import { testConnection } from './test-connection.js';
 
@@ -32,6 +34,8 @@ export interface ConsoleBackendOptions {
   sandbox: Omit<SandboxLaunchOptions, 'onExit'>;
   /** Samples per second of the active cluster (tests slow it down or speed it up). */
   sampleMs?: number;
+  /** The Hosts view: without it its channels answer that hosts are not available here. */
+  hosts?: { file: string; vault: Vault; bundlesDir: string };
 }
 
 interface Session {
@@ -52,6 +56,7 @@ export class ConsoleBackend {
   private session: Session | null = null;
   private switching: Promise<void> = Promise.resolve();
   private readonly sandbox: SandboxLauncher;
+  private sandboxInfo: SandboxInfo | null = null;
   private sandboxStatus: SandboxStatusDto = {
     state: 'stopped',
     clusterId: null,
@@ -60,7 +65,11 @@ export class ConsoleBackend {
     error: null,
   };
 
+  private readonly hosts: HostsService | null;
+
   constructor(private readonly options: ConsoleBackendOptions) {
+    this.hosts = this.createHosts();
+    if (this.hosts) Object.assign(this.handlers, this.hosts.handlers);
     this.sandbox = new SandboxLauncher({
       ...options.sandbox,
       onExit: (code, signal) =>
@@ -120,6 +129,7 @@ export class ConsoleBackend {
     },
     'clusters:remove': async (id) => {
       if (this.session?.cluster.id === id) await this.closeSession();
+      await this.hosts?.forgetCluster(id);
       const clusters = await this.options.store.remove(id);
       if (clusters.activeId) await this.activate(clusters.activeId).catch(() => undefined);
       await this.pushClusters();
@@ -181,12 +191,46 @@ export class ConsoleBackend {
     },
     'balancer:stats': () => Promise.resolve(this.session?.monitor.snapshot().balancer ?? null),
     'balancer:setServerState': (name, state) => this.act((s) => setBalancerServerState(s.http, name, state)),
+    // Replaced by the hosts service's handlers in the constructor when the console has one.
+    ...unavailableHosts(),
   };
+
+  private createHosts(): HostsService | null {
+    const { options } = this;
+    return options.hosts
+      ? new HostsService({
+          ...options.hosts,
+          version: options.info.version,
+          push: options.push,
+          active: () => {
+            const session = this.requireSession();
+            return {
+              entry: session.cluster,
+              http: session.http,
+              role: session.monitor.snapshot().connection.role,
+            };
+          },
+          sandbox: () =>
+            this.sandboxInfo && this.sandboxStatus.clusterId && this.sandboxStatus.state === 'running'
+              ? {
+                  clusterId: this.sandboxStatus.clusterId,
+                  dbUrl: this.sandboxInfo.dbUrl,
+                  dir: options.sandbox.dir,
+                }
+              : null,
+        })
+      : null;
+  }
+
+  private requireSession(): Session {
+    if (!this.session)
+      throw new UserError('No cluster is selected. Add a cluster or start the local sandbox.');
+    return this.session;
+  }
 
   /** Runs a request against the active cluster; a change is followed by an immediate sample. */
   private async act<T>(run: (session: Session) => Promise<T>, changes = true): Promise<T> {
-    const session = this.session;
-    if (!session) throw new UserError('No cluster is selected. Add a cluster or start the local sandbox.');
+    const session = this.requireSession();
     const result = await run(session);
     if (changes) session.monitor.refreshSoon();
     return result;
@@ -219,6 +263,7 @@ export class ConsoleBackend {
     this.setSandboxStatus({ ...this.sandboxStatus, state: 'starting', error: null });
     try {
       const info = await this.sandbox.start();
+      this.sandboxInfo = info;
       const { clusters } = await this.options.store.list();
       const existing = clusters.find((cluster) => cluster.kind === 'sandbox');
       const nodeUrls = info.nodes.map((node) => node.url);
@@ -291,6 +336,26 @@ export class ConsoleBackend {
   private async pushClusters(): Promise<void> {
     this.options.push('clusters:changed', await this.options.store.list());
   }
+}
+
+function unavailableHosts(): HostsHandlers {
+  const refuse = () =>
+    Promise.reject(new UserError('Hosts and provisioning are not available in this console.'));
+  return {
+    'hosts:list': refuse,
+    'hosts:probe': refuse,
+    'hosts:add': refuse,
+    'hosts:confirmKey': refuse,
+    'hosts:remove': refuse,
+    'hosts:provision': refuse,
+    'hosts:restart': refuse,
+    'hosts:rollingRestart': refuse,
+    'hosts:removeNode': refuse,
+    'hosts:replace': refuse,
+    'hosts:actions': refuse,
+    'hosts:settings': refuse,
+    'hosts:saveSettings': refuse,
+  };
 }
 
 function taskQuery(filter: TaskFilterDto): string {

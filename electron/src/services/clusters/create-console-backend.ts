@@ -12,6 +12,8 @@ export interface ConsoleBackendSetup {
   transport: ConsoleInfoDto['transport'];
   version: string;
   sandbox: Omit<SandboxLaunchOptions, 'onExit' | 'dir'> & { dir?: string };
+  /** Where the server bundles provisioning uploads are (dist-bundles, or the installed app's resources). */
+  bundlesDir: string;
 }
 
 /** The same backend for the Electron app and the web host; only the vault and the push differ. */
@@ -21,5 +23,10 @@ export function createConsoleBackend(setup: ConsoleBackendSetup): ConsoleBackend
     push: setup.push,
     info: { transport: setup.transport, version: setup.version, configDir: setup.configDir },
     sandbox: { ...setup.sandbox, dir: setup.sandbox.dir ?? path.join(setup.configDir, 'sandbox') },
+    hosts: {
+      file: path.join(setup.configDir, 'hosts.json'),
+      vault: setup.vault,
+      bundlesDir: setup.bundlesDir,
+    },
   });
 }

@@ -11,7 +11,7 @@ import type {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SshAuth } from '../ssh/index.js';
 import { SshdHost } from '../test-support/sshd-host.js';
-import type { ProvisionHost } from './host-inventory.js';
+import type { ProvisionHost } from './provision-host.js';
 import { balancerMember } from '../balancer/balancer-member.js';
 import { LocalHaproxy } from '../balancer/local-haproxy.js';
 import { ClusterHttp } from '../cluster-client/cluster-http.js';

@@ -6,7 +6,7 @@ import {
   SshConnection,
   type SshAuth,
 } from '../ssh/index.js';
-import type { ProvisionHost } from './host-inventory.js';
+import type { ProvisionHost } from './provision-host.js';
 
 /** Signs in to an inventory host with its pinned key: a changed or unconfirmed key stops here. */
 export function connectHost(host: ProvisionHost, auth: SshAuth): Promise<SshConnection> {

@@ -1,6 +1,6 @@
 import type { SshAuth } from '../ssh/index.js';
 import type { Vault } from '../vault/vault.js';
-import type { ProvisionHost } from './host-inventory.js';
+import type { ProvisionHost } from './provision-host.js';
 
 const vaultKey = (hostId: string) => `ssh-host:${hostId}`;
 

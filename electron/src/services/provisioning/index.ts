@@ -2,7 +2,7 @@
 export { connectFix, connectHost } from './connect-host.js';
 export { databaseClockOffset } from './database-clock.js';
 export { deleteHostCredential, loadHostAuth, saveHostCredential } from './host-credentials.js';
-export { HostInventory, type ProvisionHost } from './host-inventory.js';
+export type { ProvisionHost } from './provision-host.js';
 export { nodeLogTail, startNodeService, stopNodeService, type NodeServiceStart } from './node-service.js';
 export { MAX_CLOCK_SKEW_MS, runPreflight, type PreflightCheck, type PreflightInput } from './preflight.js';
 export { provisionNode, type ClusterAccess, type ProvisionOptions } from './provision-node.js';

@@ -46,8 +46,12 @@ async function checkOs(ssh: SshConnection): Promise<PreflightCheck> {
   return {
     name: 'os',
     ok,
-    detail: `${os} ${arch}`,
-    ...(ok ? {} : { fix: 'Use a Linux x86_64 host: the server bundle is built for linux-x64.' }),
+    detail: os ? `${os} ${arch}` : 'uname does not answer: not a Linux host (Windows?)',
+    ...(ok
+      ? {}
+      : {
+          fix: 'Use a Linux x86_64 host: the console provisions linux-x64. For a Windows host, install the win-x64 zip there with install.ps1 (see the README).',
+        }),
   };
 }
 

@@ -8,7 +8,7 @@ import { probeHostKey } from '../ssh/index.js';
 import { SshdHost } from '../test-support/sshd-host.js';
 import { MemoryVault } from '../vault/memory-vault.js';
 import { loadHostAuth, saveHostCredential } from './host-credentials.js';
-import { HostInventory, type ProvisionHost } from './host-inventory.js';
+import type { ProvisionHost } from './provision-host.js';
 import { provisionNode, type ProvisionOptions } from './provision-node.js';
 import { removeNode } from './remove-node.js';
 import type { ProvisionEvent } from './provision-step.js';
@@ -212,9 +212,7 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
   });
 
   it('trusts a new host only after the admin confirmed the fingerprint it presented', async () => {
-    const inventory = new HostInventory(path.join(dir, 'hosts.json'));
-    await inventory.upsert(await hostEntry('remote-new', { hostKey: null }));
-    const unconfirmed = (await inventory.get('host-a'))!;
+    const unconfirmed = await hostEntry('remote-new', { hostKey: null });
     const refused = await provision(unconfirmed);
     await expect(refused.finished).rejects.toMatchObject({ step: 'connect' });
     await expect(refused.finished).rejects.toThrow(`(${sshd.hostKeyFingerprint}) has not been confirmed yet`);
@@ -222,8 +220,10 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
     // The console shows the probed fingerprint; the admin compares it with ssh-keygen -lf on the host.
     const presented = await probeHostKey({ host: sshd.address, port: sshd.port });
     expect(presented.fingerprint).toBe(sshd.hostKeyFingerprint);
-    const confirmed = await inventory.confirmHostKey('host-a', presented.fingerprint);
-    const accepted = await provision(confirmed, { stopAfter: 'preflight' });
+    const accepted = await provision(
+      { ...unconfirmed, hostKey: presented.fingerprint },
+      { stopAfter: 'preflight' },
+    );
     expect(await accepted.finished).toBe(false);
   });
 

@@ -3,7 +3,7 @@ import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 import { quoteShellArg as q, type SshAuth, type SshConnection } from '../ssh/index.js';
 import { connectFix, connectHost } from './connect-host.js';
 import { databaseClockOffset } from './database-clock.js';
-import type { ProvisionHost } from './host-inventory.js';
+import type { ProvisionHost } from './provision-host.js';
 import { startNodeService } from './node-service.js';
 import { builtinBalancer, waitForRotation, type NodeBalancer } from './node-balancer.js';
 import { runPreflight } from './preflight.js';

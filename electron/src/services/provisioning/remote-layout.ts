@@ -1,4 +1,4 @@
-import type { ProvisionHost } from './host-inventory.js';
+import type { ProvisionHost } from './provision-host.js';
 
 /** Where things live on a provisioned host, all under its install root. */
 export interface RemoteLayout {

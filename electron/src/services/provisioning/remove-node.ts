@@ -3,7 +3,7 @@ import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 import { ClusterRequestError } from '../cluster-client/cluster-request-error.js';
 import { quoteShellArg as q, type SshAuth, type SshConnection } from '../ssh/index.js';
 import { connectFix, connectHost } from './connect-host.js';
-import type { ProvisionHost } from './host-inventory.js';
+import type { ProvisionHost } from './provision-host.js';
 import { drainUntilIdle, nodePath } from './drain-node.js';
 import { builtinBalancer, type NodeBalancer } from './node-balancer.js';
 import { stopNodeService } from './node-service.js';

@@ -1,5 +1,5 @@
 import type { SshAuth } from '../ssh/index.js';
-import type { ProvisionHost } from './host-inventory.js';
+import type { ProvisionHost } from './provision-host.js';
 import { builtinBalancer, type NodeBalancer } from './node-balancer.js';
 import { provisionNode, type ClusterAccess } from './provision-node.js';
 import type { ProvisionEvent } from './provision-step.js';

@@ -1,7 +1,7 @@
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 import type { SshAuth } from '../ssh/index.js';
 import { connectFix, connectHost } from './connect-host.js';
-import type { ProvisionHost } from './host-inventory.js';
+import type { ProvisionHost } from './provision-host.js';
 import { drainUntilIdle, nodePath } from './drain-node.js';
 import { builtinBalancer, waitForRotation, type NodeBalancer } from './node-balancer.js';
 import { startNodeService, stopNodeService } from './node-service.js';

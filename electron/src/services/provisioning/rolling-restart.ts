@@ -1,6 +1,6 @@
 import type { NodeDto } from '@flotilla/server-node/api';
 import type { SshAuth } from '../ssh/index.js';
-import type { ProvisionHost } from './host-inventory.js';
+import type { ProvisionHost } from './provision-host.js';
 import { builtinBalancer, inRotation, type NodeBalancer } from './node-balancer.js';
 import { provisionNode, type ClusterAccess } from './provision-node.js';
 import { ProvisionError, type ProvisionEvent } from './provision-step.js';

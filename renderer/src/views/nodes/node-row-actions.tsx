@@ -8,6 +8,7 @@ import {
   Tooltip,
 } from '@fluentui/react-components';
 import {
+  ArrowClockwiseRegular,
   ArrowEnterRegular,
   ArrowExitRegular,
   DeleteRegular,
@@ -20,6 +21,9 @@ export interface NodeActionHandlers {
   onDrain: (node: NodeDto, drain: boolean) => void;
   onCap: (node: NodeDto) => void;
   onRemove: (node: NodeDto) => void;
+  onRestart: (node: NodeDto) => void;
+  /** Why a graceful restart is not possible from here (null: it is): only nodes the console provisioned. */
+  restartBlocked: (node: NodeDto) => string | null;
 }
 
 /** Why a node cannot be removed right now, or null when it can. */
@@ -42,6 +46,7 @@ export function NodeRowActions({
   const gone = node.state === 'offline' || node.state === 'dead';
   const removeReason = denied ?? removeBlockedReason(node);
   const drainReason = denied ?? (gone ? `${node.name} is ${node.state}: there is nothing to drain.` : null);
+  const restartReason = denied ?? handlers.restartBlocked(node);
   return (
     <Menu positioning="below-end">
       <MenuTrigger disableButtonEnhancement>
@@ -64,6 +69,19 @@ export function NodeRowActions({
               onClick={() => handlers.onDrain(node, !draining)}
             >
               {draining ? 'Undrain' : 'Drain…'}
+            </MenuItem>
+          </Tooltip>
+          <Tooltip
+            content={restartReason ?? ''}
+            relationship="description"
+            visible={restartReason ? undefined : false}
+          >
+            <MenuItem
+              icon={<ArrowClockwiseRegular />}
+              disabled={restartReason !== null}
+              onClick={() => handlers.onRestart(node)}
+            >
+              Graceful restart…
             </MenuItem>
           </Tooltip>
           <MenuItem

@@ -16,9 +16,11 @@ import { deniedReason } from '../../components/permissions';
 import { SectionCard } from '../../components/section-card';
 import { useNotify } from '../../components/use-notify';
 import { useMetricsHistory } from '../../hooks/use-metrics-history';
+import { useHosts } from '../../hooks/use-hosts';
 import { useRemoveNode, useSetPaused } from '../../hooks/use-node-actions';
 import { useSnapshot } from '../../hooks/use-snapshot';
 import { useNodeSelectionStore } from '../../stores/node-selection-store';
+import { NodeActionDialogs, type NodeActionDialogState } from '../hosts/node-action-dialogs';
 import { DrainDialog, type DrainRequest } from './drain-dialog';
 import { NodesTable } from './nodes-table';
 import { TaskCapDialog } from './task-cap-dialog';
@@ -31,6 +33,8 @@ export function NodesView() {
   const [capNode, setCapNode] = useState<NodeDto | null>(null);
   const [removing, setRemoving] = useState<NodeDto | null>(null);
   const [pauseOpen, setPauseOpen] = useState(false);
+  const [restarting, setRestarting] = useState<NodeActionDialogState | null>(null);
+  const hosts = useHosts().data ?? [];
   const removeNode = useRemoveNode();
   const setPaused = useSetPaused();
   const notify = useNotify();
@@ -40,6 +44,14 @@ export function NodesView() {
   const denied = deniedReason(role, 'manage-nodes');
   const pauseDenied = deniedReason(role, 'pause-queue');
   const paused = snapshot?.cluster?.paused ?? false;
+  const hostOf = (node: NodeDto) =>
+    hosts.find((host) => host.node?.name === node.name && host.node.state === 'provisioned') ?? null;
+  const restartBlocked = (node: NodeDto) => {
+    const host = hostOf(node);
+    if (!host)
+      return 'The console did not provision this node: restart it on its host, or add the host under Hosts.';
+    return host.busyWith ? `${host.address} is busy with "${host.busyWith}".` : null;
+  };
   const chosen = nodes.filter((node) => selected.has(node.name));
   const drainable = chosen.filter((node) => node.state === 'running').map((node) => node.name);
   const undrainable = chosen.filter((node) => node.state === 'draining').map((node) => node.name);
@@ -118,6 +130,11 @@ export function NodesView() {
               onDrain: (node, drain) => setDrainRequest({ names: [node.name], drain }),
               onCap: setCapNode,
               onRemove: setRemoving,
+              onRestart: (node) => {
+                const host = hostOf(node);
+                if (host) setRestarting({ kind: 'restart', host });
+              },
+              restartBlocked,
             }}
           />
         ) : (
@@ -126,6 +143,13 @@ export function NodesView() {
       </SectionCard>
       <DrainDialog request={drainRequest} onClose={() => setDrainRequest(null)} />
       <TaskCapDialog node={capNode} onClose={() => setCapNode(null)} />
+      <NodeActionDialogs
+        state={restarting}
+        hosts={hosts}
+        suggestedName=""
+        onClose={() => setRestarting(null)}
+        onStarted={(action) => notify.success(`${action.title} started`, 'Follow its steps under Hosts.')}
+      />
       <ConfirmDialog
         open={removing !== null}
         title={`Remove ${removing?.name ?? ''}?`}

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { findFreePort } from '../../net/free-port.js';
 import type { SshdHost } from '../../test-support/sshd-host.js';
-import type { ProvisionHost } from '../host-inventory.js';
+import type { ProvisionHost } from '../provision-host.js';
 
 /**
  * A host entry for a test sshd: the node listens on the sshd's own 127.0.0.x address and installs

@@ -1,0 +1,450 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type {
+  ClusterEntryDto,
+  ConsoleRole,
+  HostActionDto,
+  HostDto,
+  HostInputDto,
+  HostNodeDto,
+  InvokeChannel,
+  InvokeHandlers,
+  ProvisionInputDto,
+} from '../../common/contract.js';
+import { UserError } from '../../common/user-error.js';
+import type { ClusterHttp } from '../cluster-client/cluster-http.js';
+import type { Push } from '../clusters/console-backend.js';
+import {
+  deleteHostCredential,
+  gracefulRestart,
+  loadHostAuth,
+  provisionNode,
+  removeNode,
+  replaceNode,
+  rollingRestart,
+  saveHostCredential,
+} from '../provisioning/index.js';
+import { HostKeyChangedError, SshConnection, probeHostKey, type SshAuth } from '../ssh/index.js';
+import type { Vault } from '../vault/vault.js';
+import { detectHostOs } from './detect-host-os.js';
+import { findServerBundle } from './find-server-bundle.js';
+import { HostActions } from './host-actions.js';
+import { HostStore, toProvisionHost, type HostEntry } from './host-store.js';
+import { ProvisioningSettings, type SandboxAccess } from './provisioning-settings.js';
+
+export type HostsChannel = Extract<InvokeChannel, `hosts:${string}`>;
+export type HostsHandlers = Pick<InvokeHandlers, HostsChannel>;
+
+/** The cluster the console has selected, as the hosts view works on it. */
+export interface ActiveCluster {
+  entry: ClusterEntryDto;
+  http: ClusterHttp;
+  role: ConsoleRole;
+}
+
+export interface HostsServiceOptions {
+  /** hosts.json in the console's config folder. */
+  file: string;
+  vault: Vault;
+  /** Where `npm run bundle:server` puts the bundles (dist-bundles), or the installed app's copy. */
+  bundlesDir: string;
+  /** The console's version: the bundle of the same version is preferred. */
+  version: string;
+  push: Push;
+  /** Throws with what to do when no cluster is selected. */
+  active: () => ActiveCluster;
+  sandbox: () => SandboxAccess | null;
+  sshTimeoutMs?: number;
+}
+
+const NODE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * The hosts of each cluster and the node actions on them, for the console's Hosts view: the inventory
+ * (no secrets; those are in the vault), host-key pinning after the admin compared the fingerprint,
+ * and provision / restart / rolling restart / remove / replace running in the background.
+ */
+export class HostsService {
+  private readonly store: HostStore;
+  private readonly settings: ProvisioningSettings;
+  private readonly actions: HostActions;
+
+  constructor(private readonly options: HostsServiceOptions) {
+    this.store = new HostStore(options.file);
+    this.settings = new ProvisioningSettings(options.vault, options.sandbox);
+    this.actions = new HostActions(options.push);
+  }
+
+  /** Resolves once no action runs (for tests; the console does not wait: a re-run resumes what was cut off). */
+  idle(): Promise<void> {
+    return this.actions.idle();
+  }
+
+  readonly handlers: HostsHandlers = {
+    'hosts:list': async () => {
+      const { entry } = this.options.active();
+      return (await this.store.list(entry.id)).map((host) => this.toDto(host));
+    },
+    'hosts:probe': async ({ address, sshPort }) => {
+      this.admin();
+      const target = checkTarget(address, sshPort);
+      const presented = await probeHostKey(target, this.sshTimeout());
+      return {
+        address: target.host,
+        sshPort: target.port,
+        fingerprint: presented.fingerprint,
+        keyType: presented.type,
+      };
+    },
+    'hosts:add': (input) => this.add(input),
+    'hosts:confirmKey': async (hostId, fingerprint) => {
+      const { entry } = this.admin();
+      const host = await this.store.get(entry.id, hostId);
+      const presented = await probeHostKey({ host: host.address, port: host.sshPort }, this.sshTimeout());
+      if (presented.fingerprint !== fingerprint.trim())
+        throw new UserError(
+          `${host.address} now presents ${presented.fingerprint}, not the ${fingerprint} you confirmed: nothing was changed. Compare again with \`ssh-keygen -lf\` on the host.`,
+        );
+      const updated = await this.store.update(entry.id, hostId, (old) => ({
+        ...old,
+        hostKey: presented.fingerprint,
+        hostKeyType: presented.type,
+      }));
+      this.changed(entry.id);
+      return this.toDto(updated);
+    },
+    'hosts:remove': async (hostId) => {
+      const { entry } = this.admin();
+      const host = await this.store.get(entry.id, hostId);
+      const busy = this.actions.busyWith(hostId);
+      if (busy)
+        throw new UserError(`${host.address} is busy with "${busy}": remove it once that has finished.`);
+      await this.store.remove(entry.id, hostId);
+      await deleteHostCredential(this.options.vault, hostId);
+      this.changed(entry.id);
+      return (await this.store.list(entry.id)).map((other) => this.toDto(other));
+    },
+    'hosts:provision': (input) => this.provision(input),
+    'hosts:restart': async (hostId) => {
+      const { entry, http } = this.admin();
+      const host = await this.provisioned(entry.id, hostId);
+      const auth = await loadHostAuth(this.options.vault, toProvisionHost(host));
+      return this.actions.start({
+        clusterId: entry.id,
+        kind: 'restart',
+        title: `Restart ${host.node!.name} on ${host.address}`,
+        hosts: [host],
+        run: (emit) =>
+          gracefulRestart({
+            host: toProvisionHost(host),
+            auth,
+            http,
+            onEvent: (event) => emit({ ...event, node: host.node!.name }),
+          }),
+        settle: () => Promise.resolve(this.changed(entry.id)),
+      });
+    },
+    'hosts:rollingRestart': async ({ upgrade, minHealthy }) => {
+      const { entry, http } = this.admin();
+      if (!Number.isInteger(minHealthy) || minHealthy < 0)
+        throw new UserError('"Keep at least N healthy" is a whole number from 0.');
+      const hosts = (await this.store.list(entry.id)).filter((host) => host.node?.state === 'provisioned');
+      if (hosts.length === 0)
+        throw new UserError(
+          'No node of this cluster was provisioned by the console: there is nothing to roll.',
+        );
+      const nodes = await Promise.all(
+        hosts.map(async (host) => ({
+          host: toProvisionHost(host),
+          auth: await loadHostAuth(this.options.vault, toProvisionHost(host)),
+        })),
+      );
+      const cluster = await this.settings.access(entry, http);
+      const bundle = upgrade ? await this.bundle() : undefined;
+      const names = hosts.map((host) => host.node!.name).join(', ');
+      return this.actions.start({
+        clusterId: entry.id,
+        kind: upgrade ? 'rollingUpgrade' : 'rollingRestart',
+        title: upgrade
+          ? `Rolling upgrade to ${bundle!.version} of ${names} (keep ${minHealthy} healthy)`
+          : `Rolling restart of ${names} (keep ${minHealthy} healthy)`,
+        hosts,
+        run: (emit) =>
+          rollingRestart({ nodes, cluster, minHealthy, onEvent: emit, ...(bundle ? { bundle } : {}) }),
+        settle: () => Promise.resolve(this.changed(entry.id)),
+      });
+    },
+    'hosts:removeNode': async ({ hostId, purge }) => {
+      const { entry, http } = this.admin();
+      const host = await this.store.get(entry.id, hostId);
+      const target = toProvisionHost(host);
+      const auth = await loadHostAuth(this.options.vault, target);
+      return this.actions.start({
+        clusterId: entry.id,
+        kind: 'removeNode',
+        title: `Remove ${target.node.name} from ${host.address}${purge ? ' (purge files)' : ''}`,
+        hosts: [host],
+        run: (emit) =>
+          removeNode({
+            host: target,
+            auth,
+            http,
+            purge,
+            onEvent: (event) => emit({ ...event, node: target.node.name }),
+          }),
+        settle: async (outcome) => {
+          if (outcome === 'done')
+            await this.store.update(entry.id, hostId, (old) => ({ ...old, node: null }));
+          this.changed(entry.id);
+        },
+      });
+    },
+    'hosts:replace': async ({ fromHostId, node, purge }) => {
+      const { entry, http } = this.admin();
+      if (fromHostId === node.hostId)
+        throw new UserError('Replace onto another host: pick a host other than the one it runs on.');
+      const from = await this.provisioned(entry.id, fromHostId);
+      const to = await this.store.get(entry.id, node.hostId);
+      if (to.node?.state === 'provisioned')
+        throw new UserError(`${to.address} runs ${to.node.name} already: pick a host without a node.`);
+      await this.checkNodeInput(entry.id, node, from.id);
+      const cluster = await this.settings.access(entry, http);
+      const bundle = await this.bundle();
+      const fromAuth = await loadHostAuth(this.options.vault, toProvisionHost(from));
+      const planned = await this.store.update(entry.id, to.id, (old) => ({
+        ...old,
+        node: nodeOf(node, 'partial'),
+      }));
+      const toAuth = await loadHostAuth(this.options.vault, toProvisionHost(planned));
+      this.changed(entry.id);
+      return this.actions.start({
+        clusterId: entry.id,
+        kind: 'replace',
+        title: `Replace ${from.node!.name} on ${from.address} with ${node.nodeName} on ${to.address}`,
+        hosts: [from, to],
+        run: (emit) =>
+          replaceNode({
+            from: { host: toProvisionHost(from), auth: fromAuth },
+            to: { host: toProvisionHost(planned), auth: toAuth },
+            bundle,
+            cluster,
+            purge,
+            onEvent: emit,
+          }),
+        settle: async (outcome) => {
+          if (outcome === 'done') {
+            await this.store.update(entry.id, to.id, (old) => ({
+              ...old,
+              node: nodeOf(node, 'provisioned'),
+            }));
+            await this.store.update(entry.id, from.id, (old) => ({ ...old, node: null }));
+          }
+          this.changed(entry.id);
+        },
+      });
+    },
+    'hosts:actions': () => Promise.resolve(this.actions.list(this.options.active().entry.id)),
+    'hosts:settings': () => this.describeSettings(this.options.active().entry),
+    'hosts:saveSettings': async (input) => {
+      const { entry } = this.admin();
+      await this.settings.save(entry, input);
+      return this.describeSettings(entry);
+    },
+  };
+
+  /** The vault entries of a cluster that is being removed from the console. */
+  async forgetCluster(clusterId: string): Promise<void> {
+    for (const host of await this.store.list(clusterId)) {
+      await deleteHostCredential(this.options.vault, host.id);
+      await this.store.remove(clusterId, host.id);
+    }
+    await this.settings.forget(clusterId);
+  }
+
+  private async add(input: HostInputDto): Promise<HostDto> {
+    const { entry } = this.admin();
+    const target = checkTarget(input.address, input.sshPort);
+    const username = input.username.trim();
+    if (!username)
+      throw new UserError('Enter the user the console signs in as, e.g. root or an admin with sudo.');
+    const fingerprint = input.fingerprint.trim();
+    if (!fingerprint.startsWith('SHA256:'))
+      throw new UserError('Probe the host first and confirm the fingerprint it presents.');
+    const auth = authOf(input);
+    // Signing in with the confirmed key pinned: a host that now presents another key is refused before any credential is sent.
+    const ssh = await SshConnection.connect(
+      { host: target.host, port: target.port, username, auth },
+      { hostKey: fingerprint, timeoutMs: this.options.sshTimeoutMs ?? 15_000 },
+    ).catch((error: unknown) => {
+      if (error instanceof HostKeyChangedError)
+        throw new UserError(
+          `Warning: ${target.host}:${target.port} now presents the key ${error.presented}, not the ${fingerprint} you confirmed. Nothing was saved and no credential was sent. Someone may be intercepting the connection: probe again and compare with \`ssh-keygen -lf /etc/ssh/ssh_host_*.pub\` on the host.`,
+        );
+      throw error;
+    });
+    const os = await detectHostOs(ssh).finally(() => ssh.close());
+    const host: HostEntry = {
+      id: randomUUID(),
+      clusterId: entry.id,
+      address: target.host,
+      sshPort: target.port,
+      username,
+      authKind: input.authKind,
+      hostKey: ssh.hostKey.fingerprint,
+      hostKeyType: ssh.hostKey.type,
+      os,
+      addedAt: new Date().toISOString(),
+      node: null,
+    };
+    await this.store.add(host);
+    await saveHostCredential(this.options.vault, host.id, auth);
+    this.changed(entry.id);
+    return this.toDto(host);
+  }
+
+  private async provision(input: ProvisionInputDto): Promise<HostActionDto> {
+    const { entry, http } = this.admin();
+    const host = await this.store.get(entry.id, input.hostId);
+    await this.checkNodeInput(entry.id, input, host.id);
+    if (host.node?.state === 'provisioned' && host.node.name !== input.nodeName.trim())
+      throw new UserError(
+        `${host.address} runs ${host.node.name}: remove it before provisioning another node there.`,
+      );
+    const cluster = await this.settings.access(entry, http);
+    const bundle = await this.bundle();
+    const busy = this.actions.busyWith(host.id);
+    if (busy) throw new UserError(`${host.address} is busy with "${busy}": one action per host at a time.`);
+    const state = host.node?.state === 'provisioned' ? 'provisioned' : 'partial';
+    const planned = await this.store.update(entry.id, host.id, (old) => ({
+      ...old,
+      node: nodeOf(input, state),
+    }));
+    const target = toProvisionHost(planned);
+    const auth = await loadHostAuth(this.options.vault, target);
+    this.changed(entry.id);
+    return this.actions.start({
+      clusterId: entry.id,
+      kind: 'provision',
+      title: `Provision ${target.node.name} on ${host.address}`,
+      hosts: [host],
+      run: async (emit) => {
+        await provisionNode({
+          host: target,
+          auth,
+          bundle,
+          cluster,
+          onEvent: (event) => emit({ ...event, node: target.node.name }),
+        });
+      },
+      settle: async (outcome) => {
+        if (outcome === 'done')
+          await this.store.update(entry.id, host.id, (old) => ({
+            ...old,
+            node: nodeOf(input, 'provisioned'),
+          }));
+        this.changed(entry.id);
+      },
+    });
+  }
+
+  private async checkNodeInput(
+    clusterId: string,
+    input: ProvisionInputDto,
+    ownHostId: string,
+  ): Promise<void> {
+    const name = input.nodeName.trim();
+    if (!NODE_NAME.test(name))
+      throw new UserError('The node name is lower-case letters, digits and dashes, e.g. node-4.');
+    if (!Number.isInteger(input.port) || input.port < 1 || input.port > 65535)
+      throw new UserError('The listen port is a whole number from 1 to 65535, e.g. 8080.');
+    if (!input.listenHost.trim()) throw new UserError('Enter the address the node listens on, e.g. 0.0.0.0.');
+    if (!/^https?:\/\/[^/\s]+/.test(input.publicUrl.trim()))
+      throw new UserError(
+        'The public URL is how the balancer and the other nodes reach it, e.g. http://10.0.0.12:8080.',
+      );
+    if (!input.installRoot.trim().startsWith('/'))
+      throw new UserError('The install root is an absolute path on the host, e.g. /opt/flotilla.');
+    const clash = (await this.store.list(clusterId)).find(
+      (other) => other.id !== ownHostId && other.node?.name === name,
+    );
+    if (clash) throw new UserError(`${name} is the node on ${clash.address} already: choose another name.`);
+  }
+
+  private async provisioned(clusterId: string, hostId: string): Promise<HostEntry> {
+    const host = await this.store.get(clusterId, hostId);
+    if (host.node?.state !== 'provisioned')
+      throw new UserError(`${host.address} runs no provisioned node: provision one first.`);
+    return host;
+  }
+
+  private async describeSettings(entry: ClusterEntryDto) {
+    const described = await this.settings.describe(entry);
+    const bundle = await this.bundle().then(
+      (found) => ({
+        bundle: { version: found.version, file: path.basename(found.archive) },
+        bundleError: null,
+      }),
+      (error: Error) => ({ bundle: null, bundleError: error.message }),
+    );
+    return { clusterId: entry.id, ...described, ...bundle };
+  }
+
+  private bundle() {
+    return findServerBundle(this.options.bundlesDir, this.options.version);
+  }
+
+  /** The active cluster, when its API key is an administrator's: the only role that may touch hosts. */
+  private admin(): ActiveCluster {
+    const active = this.options.active();
+    if (active.role !== 'administrator')
+      throw new UserError(
+        `Hosts and node actions need an administrator API key; this cluster's key has the ${active.role} role.`,
+      );
+    return active;
+  }
+
+  private sshTimeout() {
+    return this.options.sshTimeoutMs === undefined ? {} : { timeoutMs: this.options.sshTimeoutMs };
+  }
+
+  private changed(clusterId: string): void {
+    this.options.push('hosts:changed', { clusterId });
+  }
+
+  private toDto(host: HostEntry): HostDto {
+    return { ...host, busyWith: this.actions.busyWith(host.id) };
+  }
+}
+
+function checkTarget(address: string, sshPort: number): { host: string; port: number } {
+  const host = address.trim();
+  if (!host || /\s|\//.test(host)) throw new UserError('Enter the host name or IP address, e.g. 10.0.0.12.');
+  if (!Number.isInteger(sshPort) || sshPort < 1 || sshPort > 65535)
+    throw new UserError('The SSH port is a whole number from 1 to 65535 (usually 22).');
+  return { host, port: sshPort };
+}
+
+function authOf(input: HostInputDto): SshAuth {
+  if (input.authKind === 'password') {
+    if (!input.password) throw new UserError('Enter the password of the SSH user.');
+    return { kind: 'password', password: input.password };
+  }
+  if (!input.privateKey?.includes('PRIVATE KEY'))
+    throw new UserError('Paste the private key, from -----BEGIN … PRIVATE KEY----- to its END line.');
+  if (input.authKind === 'keyWithPassphrase') {
+    if (!input.passphrase) throw new UserError('Enter the passphrase of the private key.');
+    return { kind: 'key', privateKey: input.privateKey, passphrase: input.passphrase };
+  }
+  return { kind: 'key', privateKey: input.privateKey };
+}
+
+function nodeOf(input: ProvisionInputDto, state: HostNodeDto['state']): HostNodeDto {
+  return {
+    name: input.nodeName.trim(),
+    listenHost: input.listenHost.trim(),
+    port: input.port,
+    publicUrl: input.publicUrl.trim().replace(/\/+$/, ''),
+    installRoot: input.installRoot.trim().replace(/(.)\/+$/, '$1'),
+    state,
+  };
+}
