@@ -2,7 +2,7 @@
 // `npm start`: the Electron console with the local sandbox cluster started and selected. Where the
 // Electron binary is missing (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1, as on build machines)
 // or there is no display, it says so in one line and runs the same console in the browser instead.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -27,6 +27,27 @@ function electronBinary() {
   const binary = path.join(packageDir, 'dist', readFileSync(pathFile, 'utf8').trim());
   return existsSync(binary) ? binary : null;
 }
+
+/**
+ * The Hosts view uploads dist-bundles/flotilla-node-<version>-linux-x64.tar.gz to the hosts it provisions:
+ * built once here when missing, so provisioning works from the first start. A failure only warns.
+ */
+function ensureServerBundle() {
+  const { version } = JSON.parse(readFileSync(path.join(repo, 'server-node', 'package.json'), 'utf8'));
+  const archive = path.join(repo, 'dist-bundles', `flotilla-node-${version}-linux-x64.tar.gz`);
+  if (existsSync(archive) || process.platform !== 'linux' || process.arch !== 'x64') return;
+  console.log(
+    'Building the server archive the console uploads when it provisions a host (once, about 20 s)…',
+  );
+  const built = spawnSync(
+    process.execPath,
+    [path.join(electronDir, 'scripts', 'bundle-server.mjs'), '--platform', 'linux-x64'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  if (built.status !== 0)
+    console.log('Could not build it; the console starts anyway. Provisioning needs: npm run bundle:server');
+}
+ensureServerBundle();
 
 const hasDisplay =
   process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
