@@ -11,6 +11,7 @@ import {
   Spinner,
 } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
+import { errorText } from './format';
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -20,23 +21,31 @@ export interface ConfirmDialogProps {
   /** Red button for actions that remove or interrupt something. */
   danger?: boolean;
   busy?: boolean;
-  error?: string | null;
+  /** The confirm button is off (a field is not valid yet). */
+  disabled?: boolean;
+  /** The action's failure (a message or an Error); null or absent when there is none. */
+  error?: unknown;
+  /** What a screen reader announces for the dialog; default the title. */
+  label?: string;
   onConfirm: () => void;
   onCancel: () => void;
 }
 
-/** Asks before an action that hurts; stays open with a spinner while it runs, and shows its failure. */
+/**
+ * Asks before an action, or takes the few fields it needs; stays open with a spinner while it runs,
+ * and shows its failure. Every action dialog of the console is one of these.
+ */
 export function ConfirmDialog(props: ConfirmDialogProps) {
   return (
     <Dialog open={props.open} onOpenChange={(_event, data) => !data.open && !props.busy && props.onCancel()}>
-      <DialogSurface aria-label={props.title}>
+      <DialogSurface aria-label={props.label ?? props.title}>
         <DialogBody>
           <DialogTitle>{props.title}</DialogTitle>
-          <DialogContent>
+          <DialogContent style={{ display: 'flex', flexDirection: 'column', gap: 12 }}>
             {props.children}
-            {props.error && (
-              <MessageBar intent="error" style={{ marginTop: 12 }}>
-                <MessageBarBody>{props.error}</MessageBarBody>
+            {props.error !== null && props.error !== undefined && props.error !== '' && (
+              <MessageBar intent="error">
+                <MessageBarBody>{errorText(props.error)}</MessageBarBody>
               </MessageBar>
             )}
           </DialogContent>
@@ -47,7 +56,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
             <Button
               appearance="primary"
               onClick={props.onConfirm}
-              disabled={props.busy}
+              disabled={props.busy || props.disabled}
               icon={props.busy ? <Spinner size="tiny" /> : undefined}
               style={props.danger ? { backgroundColor: '#c50f1f' } : undefined}
             >

@@ -1,26 +1,17 @@
 import {
   Body1,
-  Button,
   Checkbox,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Dropdown,
   Field,
   Input,
   MessageBar,
   MessageBarBody,
   Option,
-  Spinner,
   Switch,
 } from '@fluentui/react-components';
 import type { HostActionDto, HostDto } from '@flotilla/electron/common/contract';
-import { useState, type ReactNode } from 'react';
+import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
-import { errorText } from '../../components/format';
 import { useStartHostAction, type HostActionRequest } from '../../hooks/use-hosts';
 import { NodeFields, defaultNodeFields, toProvisionInput } from './node-fields';
 
@@ -75,7 +66,7 @@ function RestartDialog({ host, ...props }: Props & { host: HostDto }) {
       title={`Restart ${name}?`}
       confirmLabel="Restart gracefully"
       busy={start.isPending}
-      error={start.error ? errorText(start.error) : null}
+      error={start.error}
       onCancel={props.onClose}
       onConfirm={() => run({ kind: 'restart', hostId: host.id })}
     >
@@ -96,7 +87,7 @@ function RemoveNodeDialog({ host, ...props }: Props & { host: HostDto }) {
       confirmLabel="Remove node"
       danger
       busy={start.isPending}
-      error={start.error ? errorText(start.error) : null}
+      error={start.error}
       onCancel={props.onClose}
       onConfirm={() => run({ kind: 'removeNode', input: { hostId: host.id, purge } })}
     >
@@ -121,14 +112,15 @@ function ReplaceDialog({ host, ...props }: Props & { host: HostDto }) {
   const [value, setValue] = useState(() => (target ? defaultNodeFields(target, props.suggestedName) : null));
   const [purge, setPurge] = useState(false);
   return (
-    <FormDialog
+    <ConfirmDialog
+      open
       label="Replace a node"
       title={`Replace ${host.node?.name ?? ''} onto another host`}
-      confirm="Replace"
+      confirmLabel="Replace"
       busy={start.isPending}
       error={start.error}
       disabled={!target || !value}
-      onClose={props.onClose}
+      onCancel={props.onClose}
       onConfirm={() =>
         target &&
         value &&
@@ -173,7 +165,7 @@ function ReplaceDialog({ host, ...props }: Props & { host: HostDto }) {
           />
         </>
       )}
-    </FormDialog>
+    </ConfirmDialog>
   );
 }
 
@@ -183,14 +175,15 @@ function RollingDialog(props: Props) {
   const [upgrade, setUpgrade] = useState(false);
   const [minHealthy, setMinHealthy] = useState(String(Math.max(1, provisioned.length - 1)));
   return (
-    <FormDialog
+    <ConfirmDialog
+      open
       label="Rolling restart"
       title={upgrade ? 'Rolling upgrade' : 'Rolling restart'}
-      confirm={upgrade ? 'Upgrade one by one' : 'Restart one by one'}
+      confirmLabel={upgrade ? 'Upgrade one by one' : 'Restart one by one'}
       busy={start.isPending}
       error={start.error}
       disabled={provisioned.length === 0}
-      onClose={props.onClose}
+      onCancel={props.onClose}
       onConfirm={() => run({ kind: 'rollingRestart', input: { upgrade, minHealthy: Number(minHealthy) } })}
     >
       <Body1 block>
@@ -210,49 +203,6 @@ function RollingDialog(props: Props) {
       >
         <Input type="number" min={0} value={minHealthy} onChange={(_e, data) => setMinHealthy(data.value)} />
       </Field>
-    </FormDialog>
-  );
-}
-
-function FormDialog(props: {
-  label: string;
-  title: string;
-  confirm: string;
-  busy: boolean;
-  error: unknown;
-  disabled: boolean;
-  onClose: () => void;
-  onConfirm: () => void;
-  children: ReactNode;
-}) {
-  return (
-    <Dialog open onOpenChange={(_event, data) => !data.open && !props.busy && props.onClose()}>
-      <DialogSurface aria-label={props.label}>
-        <DialogBody>
-          <DialogTitle>{props.title}</DialogTitle>
-          <DialogContent style={{ display: 'flex', flexDirection: 'column', gap: 12 }}>
-            {props.children}
-            {props.error !== null && (
-              <MessageBar intent="error">
-                <MessageBarBody>{errorText(props.error)}</MessageBarBody>
-              </MessageBar>
-            )}
-          </DialogContent>
-          <DialogActions>
-            <Button onClick={props.onClose} disabled={props.busy}>
-              Cancel
-            </Button>
-            <Button
-              appearance="primary"
-              onClick={props.onConfirm}
-              disabled={props.busy || props.disabled}
-              icon={props.busy ? <Spinner size="tiny" /> : undefined}
-            >
-              {props.confirm}
-            </Button>
-          </DialogActions>
-        </DialogBody>
-      </DialogSurface>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
