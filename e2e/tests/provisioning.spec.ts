@@ -195,6 +195,19 @@ test('an admin adds a host, trusts its key, provisions a node (a failure, then a
     await hosts.open();
   });
 
+  await test.step('a rolling restart waits for the healthy floor, then restarts the node gracefully', async () => {
+    await page.getByRole('button', { name: 'Rolling restart / upgrade' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rolling restart' });
+    // The sandbox's node-1 and node-2 serve besides it: a floor of 2 holds.
+    await dialog.getByRole('spinbutton', { name: /Keep at least N healthy/ }).fill('2');
+    await dialog.getByRole('button', { name: 'Restart one by one' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(hosts.actionState).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    for (const step of ['floor', 'drain', 'restart', 'back', 'undrain', 'ready'])
+      await expect(hosts.step(step), step).toHaveAttribute('data-status', 'done');
+    await shot(page, '38b-rolling-restart');
+  });
+
   await test.step('removing the node (files purged) takes it out of the cluster again', async () => {
     await hosts.rowAction(ADDRESS, 'Remove node…');
     const dialog = page.getByRole('dialog', { name: new RegExp(`Remove ${NODE} from`) });
