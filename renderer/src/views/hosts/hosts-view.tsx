@@ -178,6 +178,8 @@ export function HostsView() {
           selectedValue={shown?.id ?? ''}
           onTabSelect={(_e, data) => setShownId(String(data.value))}
           aria-label="Recent actions"
+          // Six recent actions with long titles do not fit one line on a laptop screen.
+          style={{ flexWrap: 'wrap' }}
         >
           {actions
             .slice(-6)
