@@ -42,7 +42,44 @@ export interface ClusterEntryDto {
   nodeUrls: string[];
   kind: 'remote' | 'sandbox';
   createdAt: string;
+  /** Which balancer the Load balancer view reads and controls; missing means the built-in one. */
+  balancer?: BalancerSettingsDto;
 }
+
+/**
+ * The cluster's balancer as the console reaches it: the built-in one through the cluster URL
+ * (`/_balancer/stats`), or an HAProxy on this machine through its Runtime API socket. No secret here.
+ */
+export type BalancerSettingsDto =
+  | { kind: 'builtin' }
+  | {
+      kind: 'haproxy';
+      where: 'local';
+      configFile: string;
+      /** The admin-level `stats socket`. */
+      runtimeSocket: string;
+      /** The master CLI socket (`-S`). */
+      masterSocket: string;
+      stateFile: string;
+    };
+
+/** Where a packaged HAProxy keeps these, as resources/haproxy/haproxy.cfg.template is meant to be filled. */
+export const HAPROXY_DEFAULT_PATHS = {
+  configFile: '/etc/haproxy/haproxy.cfg',
+  runtimeSocket: '/run/haproxy/admin.sock',
+  masterSocket: '/run/haproxy/master.sock',
+  stateFile: '/var/lib/haproxy/server-state',
+} as const;
+
+/** What the settings dialog sends: HAProxy's paths may be left out for the defaults of the shipped template. */
+export type BalancerSettingsInputDto =
+  | { kind: 'builtin' }
+  | ({ kind: 'haproxy'; where: 'local' } & Partial<
+      Pick<
+        Extract<BalancerSettingsDto, { kind: 'haproxy' }>,
+        'configFile' | 'runtimeSocket' | 'masterSocket' | 'stateFile'
+      >
+    >);
 
 export interface ClustersDto {
   clusters: ClusterEntryDto[];
@@ -315,6 +352,9 @@ export interface InvokeContract {
   'tasks:unfollowLog': (id: string) => null;
   'balancer:stats': () => BalancerStatsDto | null;
   'balancer:setServerState': (name: string, state: BalancerAdminState) => BalancerServerDto;
+  'balancer:getSettings': () => BalancerSettingsDto;
+  /** Reads the balancer's stats once with the new setting and saves it only when that works. */
+  'balancer:setSettings': (settings: BalancerSettingsInputDto) => BalancerSettingsDto;
   'hosts:list': () => HostDto[];
   'hosts:probe': (target: { address: string; sshPort: number }) => HostProbeDto;
   'hosts:add': (input: HostInputDto) => HostDto;
@@ -379,6 +419,8 @@ const invokeChannelSet: Record<InvokeChannel, true> = {
   'tasks:unfollowLog': true,
   'balancer:stats': true,
   'balancer:setServerState': true,
+  'balancer:getSettings': true,
+  'balancer:setSettings': true,
   'hosts:list': true,
   'hosts:probe': true,
   'hosts:add': true,

@@ -1,9 +1,17 @@
 import type { ConsoleRole } from '@flotilla/electron/common/contract';
 
-export type ConsoleAction = 'manage-nodes' | 'manage-hosts' | 'pause-queue' | 'balancer-state' | 'run-tasks';
+export type ConsoleAction =
+  'manage-nodes' | 'manage-hosts' | 'pause-queue' | 'balancer-state' | 'balancer-settings' | 'run-tasks';
 
 const ALLOWED: Record<ConsoleRole, ReadonlySet<ConsoleAction>> = {
-  administrator: new Set(['manage-nodes', 'manage-hosts', 'pause-queue', 'balancer-state', 'run-tasks']),
+  administrator: new Set([
+    'manage-nodes',
+    'manage-hosts',
+    'pause-queue',
+    'balancer-state',
+    'balancer-settings',
+    'run-tasks',
+  ]),
   deployer: new Set(['run-tasks']),
   viewer: new Set(),
 };

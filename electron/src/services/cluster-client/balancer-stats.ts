@@ -1,4 +1,5 @@
 import type { BalancerAdminState, BalancerServerDto, BalancerStatsDto } from '@flotilla/server-node/api';
+import type { HaproxyBalancer } from '../balancer/haproxy-balancer.js';
 import { UserError } from '../../common/user-error.js';
 import type { ClusterHttp } from './cluster-http.js';
 import { ClusterRequestError } from './cluster-request-error.js';
@@ -8,10 +9,14 @@ import { ClusterRequestError } from './cluster-request-error.js';
 const STATS_PATH = '/_balancer/stats';
 const serverPath = (name: string) => `/_balancer/servers/${encodeURIComponent(name)}`;
 
-/** The balancer's figures, or null with the reason when its URL is a node or it has no stats endpoint. */
-export async function fetchBalancerStats(
-  http: ClusterHttp,
-): Promise<{ stats: BalancerStatsDto | null; error: string | null }> {
+/** The balancer's figures, or null with the reason it has none. */
+export interface BalancerOutcome {
+  stats: BalancerStatsDto | null;
+  error: string | null;
+}
+
+/** The built-in balancer's figures, or null with the reason when its URL is a node or it has no stats endpoint. */
+export async function fetchBalancerStats(http: ClusterHttp): Promise<BalancerOutcome> {
   try {
     const response = await fetch(http.balancerUrl + STATS_PATH, {
       headers: http.authHeaders(),
@@ -50,4 +55,24 @@ export async function setBalancerServerState(
   if (!response.ok)
     throw new ClusterRequestError(response.status, body.error ?? `The balancer answered ${response.status}.`);
   return body;
+}
+
+/** An HAProxy's figures through its Runtime API, or null with what went wrong. */
+export function readHaproxyStats(haproxy: HaproxyBalancer): Promise<BalancerOutcome> {
+  return haproxy.stats().then(
+    (stats) => ({ stats, error: null }),
+    (error: Error) => ({ stats: null, error: `HAProxy does not answer: ${error.message}` }),
+  );
+}
+
+/** Sets a server's admin state in HAProxy and returns the server as HAProxy then reports it. */
+export async function setHaproxyServerState(
+  haproxy: HaproxyBalancer,
+  name: string,
+  state: BalancerAdminState,
+): Promise<BalancerServerDto> {
+  await haproxy.setServerState(name, state);
+  const server = (await haproxy.stats()).servers.find((candidate) => candidate.name === name);
+  if (!server) throw new UserError(`HAProxy has no server named ${name} in backend ${haproxy.backend}.`);
+  return server;
 }

@@ -1,11 +1,11 @@
-import type { BalancerStatsDto, ClusterDto, EventDto, MeDto, NodeDto } from '@flotilla/server-node/api';
+import type { ClusterDto, EventDto, MeDto, NodeDto } from '@flotilla/server-node/api';
 import type {
   ClusterSnapshotDto,
   ConnectionDto,
   ConsoleRole,
   MetricsPointDto,
 } from '../../common/contract.js';
-import { fetchBalancerStats } from './balancer-stats.js';
+import { fetchBalancerStats, type BalancerOutcome } from './balancer-stats.js';
 import type { ClusterHttp } from './cluster-http.js';
 import { ClusterEventStream, type EventStreamStatus } from './cluster-event-stream.js';
 
@@ -20,6 +20,8 @@ export interface ClusterMonitorOptions {
   eventsLimit?: number;
   onSnapshot: (snapshot: ClusterSnapshotDto) => void;
   onEvent: (event: EventDto) => void;
+  /** Reads the balancer's stats; default: the built-in balancer's endpoint through the cluster URL. */
+  readBalancer?: () => Promise<BalancerOutcome>;
   /** The node URLs changed: worth saving, so the next start can reach the cluster without its balancer. */
   onNodeUrls?: (urls: string[]) => void;
 }
@@ -187,11 +189,10 @@ export class ClusterMonitor {
   }
 
   /** undefined: not asked this time (keep what we had). */
-  private async sampleBalancer(): Promise<
-    { stats: BalancerStatsDto | null; error: string | null } | undefined
-  > {
+  private async sampleBalancer(): Promise<BalancerOutcome | undefined> {
     if (Date.now() < this.balancerRetryAt) return undefined;
-    const outcome = await fetchBalancerStats(this.options.http);
+    const { readBalancer, http } = this.options;
+    const outcome = await (readBalancer ? readBalancer() : fetchBalancerStats(http));
     if (outcome.stats === null) this.balancerRetryAt = Date.now() + BALANCER_RETRY_MS;
     return outcome;
   }

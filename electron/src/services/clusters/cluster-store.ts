@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ClusterEntryDto, ClustersDto } from '../../common/contract.js';
+import type { BalancerSettingsDto, ClusterEntryDto, ClustersDto } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
 import type { Vault } from '../vault/vault.js';
 import { normalizeUrl } from './normalize-url.js';
@@ -77,7 +77,13 @@ export class ClusterStore {
 
   update(
     id: string,
-    patch: { name?: string; balancerUrl?: string; apiKey?: string; nodeUrls?: string[] },
+    patch: {
+      name?: string;
+      balancerUrl?: string;
+      apiKey?: string;
+      nodeUrls?: string[];
+      balancer?: BalancerSettingsDto;
+    },
   ): Promise<ClusterEntryDto> {
     return this.change(async (file) => {
       const cluster = file.clusters.find((candidate) => candidate.id === id);
@@ -89,6 +95,7 @@ export class ClusterStore {
       if (name) cluster.name = name;
       if (patch.balancerUrl) cluster.balancerUrl = normalizeUrl(patch.balancerUrl);
       if (patch.nodeUrls) cluster.nodeUrls = patch.nodeUrls.map(normalizeUrl);
+      if (patch.balancer) cluster.balancer = patch.balancer;
       if (patch.apiKey) await this.vault.set(apiKeySlot(id), patch.apiKey);
       return { ...cluster };
     });

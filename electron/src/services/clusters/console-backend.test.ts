@@ -16,10 +16,11 @@ afterEach(async () => {
 });
 
 /** A cluster that knows one API key, serves nodes and cluster info, and records node changes. */
-async function cluster() {
+async function cluster(role = 'administrator') {
   const patches: unknown[] = [];
   const server = await fakeServer((req, res) => {
     if (req.headers.authorization !== 'Bearer good') return sendJson(res, 401, { error: 'Unknown API key.' });
+    if (req.url === '/api/auth/me') return sendJson(res, 200, { user: { name: 'someone', role } });
     if (req.url === '/api/cluster')
       return sendJson(res, 200, { clusterId: 'c', leader: 'node-1', queue: { queued: 0, executing: 0 } });
     if (req.url === '/api/nodes')
@@ -86,5 +87,16 @@ describe('ConsoleBackend', () => {
     expect(pushed).toContain('cluster:snapshot');
     expect(await handlers['nodes:setDrain']('node-1', true)).toMatchObject({ state: 'draining' });
     expect(patches).toEqual([{ drain: true }]);
+  });
+
+  it("refuses balancer settings to a key that is not an administrator's, saving nothing", async () => {
+    const { url } = await cluster('viewer');
+    const { handlers } = await backend();
+    await handlers['clusters:add']({ name: 'prod', balancerUrl: url, apiKey: 'good' });
+    await expect.poll(async () => (await handlers['cluster:snapshot']())?.connection.role).toBe('viewer');
+    await expect(
+      handlers['balancer:setSettings']({ kind: 'haproxy', where: 'local', runtimeSocket: '/nowhere.sock' }),
+    ).rejects.toThrow(/need an administrator API key; this cluster's key has the viewer role/);
+    expect(await handlers['balancer:getSettings']()).toEqual({ kind: 'builtin' });
   });
 });

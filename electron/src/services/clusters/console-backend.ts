@@ -6,6 +6,8 @@ import type {
   TaskDto,
 } from '@flotilla/server-node/api';
 import type {
+  BalancerSettingsDto,
+  BalancerSettingsInputDto,
   ClusterEntryDto,
   ConsoleInfoDto,
   InvokeHandlers,
@@ -15,7 +17,13 @@ import type {
   TaskFilterDto,
 } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
-import { setBalancerServerState } from '../cluster-client/balancer-stats.js';
+import type { HaproxyBalancer } from '../balancer/haproxy-balancer.js';
+import { balancerSettings, haproxyFromSettings } from '../balancer/haproxy-from-settings.js';
+import {
+  readHaproxyStats,
+  setBalancerServerState,
+  setHaproxyServerState,
+} from '../cluster-client/balancer-stats.js';
 import { ClusterHttp } from '../cluster-client/cluster-http.js';
 import { ClusterMonitor } from '../cluster-client/cluster-monitor.js';
 import { TaskLogFollower } from '../cluster-client/task-log-follower.js';
@@ -42,6 +50,8 @@ interface Session {
   cluster: ClusterEntryDto;
   http: ClusterHttp;
   monitor: ClusterMonitor;
+  /** The cluster's HAProxy when its balancer setting names one; null for the built-in balancer. */
+  haproxy: HaproxyBalancer | null;
   followers: Map<string, TaskLogFollower>;
 }
 
@@ -190,7 +200,15 @@ export class ConsoleBackend {
       return Promise.resolve(null);
     },
     'balancer:stats': () => Promise.resolve(this.session?.monitor.snapshot().balancer ?? null),
-    'balancer:setServerState': (name, state) => this.act((s) => setBalancerServerState(s.http, name, state)),
+    'balancer:setServerState': (name, state) =>
+      this.act((s) => {
+        if (!s.haproxy) return setBalancerServerState(s.http, name, state);
+        this.requireAdmin(s);
+        return setHaproxyServerState(s.haproxy, name, state);
+      }),
+    'balancer:getSettings': () =>
+      this.act((s) => Promise.resolve(s.cluster.balancer ?? { kind: 'builtin' as const }), false),
+    'balancer:setSettings': (input) => this.setBalancerSettings(input),
     // Replaced by the hosts service's handlers in the constructor when the console has one.
     ...unavailableHosts(),
   };
@@ -228,12 +246,40 @@ export class ConsoleBackend {
     return this.session;
   }
 
+  /** HAProxy's Runtime API does not know the cluster's users: the console checks the key's role itself. */
+  private requireAdmin(session: Session): Session {
+    const { role } = session.monitor.snapshot().connection;
+    if (role !== 'administrator')
+      throw new UserError(
+        `The balancer's settings and server states need an administrator API key; this cluster's key has the ${role} role.`,
+      );
+    return session;
+  }
+
   /** Runs a request against the active cluster; a change is followed by an immediate sample. */
   private async act<T>(run: (session: Session) => Promise<T>, changes = true): Promise<T> {
     const session = this.requireSession();
     const result = await run(session);
     if (changes) session.monitor.refreshSoon();
     return result;
+  }
+
+  /** Saves the active cluster's balancer setting once its stats can be read with it, then reconnects. */
+  private async setBalancerSettings(input: BalancerSettingsInputDto): Promise<BalancerSettingsDto> {
+    const { cluster } = this.requireAdmin(this.requireSession());
+    const settings = balancerSettings(input);
+    const haproxy = haproxyFromSettings(settings);
+    if (haproxy) {
+      const { error } = await readHaproxyStats(haproxy);
+      if (error) {
+        throw new UserError(
+          `${error} Check that HAProxy runs on this machine with that admin socket and that the console may open it. Nothing was saved.`,
+        );
+      }
+    }
+    await this.options.store.update(cluster.id, { balancer: settings });
+    await this.activate(cluster.id);
+    return settings;
   }
 
   private followLog(id: string): Promise<null> {
@@ -309,15 +355,17 @@ export class ConsoleBackend {
       await this.options.store.select(id);
       await this.closeSession();
       const http = new ClusterHttp({ balancerUrl: cluster.balancerUrl, apiKey, nodeUrls: cluster.nodeUrls });
+      const haproxy = haproxyFromSettings(cluster.balancer);
       const monitor = new ClusterMonitor({
         clusterId: id,
         http,
+        ...(haproxy ? { readBalancer: () => readHaproxyStats(haproxy) } : {}),
         sampleMs: this.options.sampleMs,
         onSnapshot: (snapshot) => this.options.push('cluster:snapshot', snapshot),
         onEvent: (event) => this.options.push('cluster:event', { clusterId: id, event }),
         onNodeUrls: (nodeUrls) => void this.options.store.update(id, { nodeUrls }).catch(() => undefined),
       });
-      this.session = { cluster, http, monitor, followers: new Map() };
+      this.session = { cluster, http, monitor, haproxy, followers: new Map() };
       monitor.start();
       await this.pushClusters();
     });

@@ -12,17 +12,20 @@ import type {
   ProvisionInputDto,
 } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
+import { haproxyFromSettings } from '../balancer/haproxy-from-settings.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 import type { Push } from '../clusters/console-backend.js';
 import {
   deleteHostCredential,
   gracefulRestart,
+  haproxyNodeBalancer,
   loadHostAuth,
   provisionNode,
   removeNode,
   replaceNode,
   rollingRestart,
   saveHostCredential,
+  type NodeBalancer,
 } from '../provisioning/index.js';
 import { HostKeyChangedError, SshConnection, probeHostKey, type SshAuth } from '../ssh/index.js';
 import type { Vault } from '../vault/vault.js';
@@ -139,6 +142,7 @@ export class HostsService {
             host: toProvisionHost(host),
             auth,
             http,
+            ...nodeBalancer(entry),
             onEvent: (event) => emit({ ...event, node: host.node!.name }),
           }),
         settle: () => Promise.resolve(this.changed(entry.id)),
@@ -170,7 +174,14 @@ export class HostsService {
           : `Rolling restart of ${names} (keep ${minHealthy} healthy)`,
         hosts,
         run: (emit) =>
-          rollingRestart({ nodes, cluster, minHealthy, onEvent: emit, ...(bundle ? { bundle } : {}) }),
+          rollingRestart({
+            nodes,
+            cluster,
+            minHealthy,
+            onEvent: emit,
+            ...nodeBalancer(entry),
+            ...(bundle ? { bundle } : {}),
+          }),
         settle: () => Promise.resolve(this.changed(entry.id)),
       });
     },
@@ -190,6 +201,7 @@ export class HostsService {
             auth,
             http,
             purge,
+            ...nodeBalancer(entry),
             onEvent: (event) => emit({ ...event, node: target.node.name }),
           }),
         settle: async (outcome) => {
@@ -230,6 +242,7 @@ export class HostsService {
             cluster,
             purge,
             onEvent: emit,
+            ...nodeBalancer(entry),
           }),
         settle: async (outcome) => {
           if (outcome === 'done') {
@@ -334,6 +347,7 @@ export class HostsService {
           bundle,
           cluster,
           onEvent: (event) => emit({ ...event, node: target.node.name }),
+          ...nodeBalancer(entry),
         });
       },
       settle: async (outcome) => {
@@ -447,4 +461,10 @@ function nodeOf(input: ProvisionInputDto, state: HostNodeDto['state']): HostNode
     installRoot: input.installRoot.trim().replace(/(.)\/+$/, '$1'),
     state,
   };
+}
+
+/** The cluster's HAProxy for node actions when its balancer setting names one (the default otherwise). */
+function nodeBalancer(entry: ClusterEntryDto): { balancer?: NodeBalancer } {
+  const haproxy = haproxyFromSettings(entry.balancer);
+  return haproxy ? { balancer: haproxyNodeBalancer(haproxy) } : {};
 }

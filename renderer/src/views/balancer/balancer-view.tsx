@@ -22,8 +22,10 @@ import { deniedReason } from '../../components/permissions';
 import { SectionCard } from '../../components/section-card';
 import { useNotify } from '../../components/use-notify';
 import { useSetBalancerServerState } from '../../hooks/use-balancer-actions';
+import { useActiveCluster } from '../../hooks/use-clusters';
 import { useMetricsHistory } from '../../hooks/use-metrics-history';
 import { useSnapshot } from '../../hooks/use-snapshot';
+import { BalancerSettingsDialog } from './balancer-settings-dialog';
 import { AdminStateBadge, CheckStatusBadge } from './balancer-state-badges';
 import { RequestRateChart } from './request-rate-chart';
 
@@ -42,7 +44,32 @@ export function BalancerView() {
     null,
   );
   const stats = snapshot?.balancer ?? null;
-  const denied = deniedReason(snapshot?.connection.role ?? 'administrator', 'balancer-state');
+  const role = snapshot?.connection.role ?? 'administrator';
+  const denied = deniedReason(role, 'balancer-state');
+  const settings = useActiveCluster()?.balancer ?? { kind: 'builtin' as const };
+  const [editing, setEditing] = useState(false);
+  const settingsDenied = deniedReason(role, 'balancer-settings');
+  const reads =
+    settings.kind === 'haproxy'
+      ? `HAProxy on this machine, ${settings.runtimeSocket}`
+      : 'built-in balancer at the cluster URL';
+
+  const header = (
+    <div style={{ display: 'flex', alignItems: 'baseline', gap: 12 }}>
+      <Title3>
+        Load balancer <Caption1 data-testid="balancer-source">({reads})</Caption1>
+      </Title3>
+      <Tooltip
+        content={settingsDenied ?? 'Choose the built-in balancer or an HAProxy'}
+        relationship="description"
+      >
+        <Button size="small" disabled={settingsDenied !== null} onClick={() => setEditing(true)}>
+          Balancer settings
+        </Button>
+      </Tooltip>
+      {editing && <BalancerSettingsDialog settings={settings} onClose={() => setEditing(false)} />}
+    </div>
+  );
 
   const apply = (server: BalancerServerDto, state: BalancerAdminState) =>
     setState.mutate(
@@ -60,12 +87,12 @@ export function BalancerView() {
   if (!stats) {
     return (
       <>
-        <Title3>Load balancer</Title3>
+        {header}
         <MessageBar intent="info" data-testid="no-balancer-stats">
           <MessageBarBody>
             <MessageBarTitle>No balancer stats</MessageBarTitle>
             {snapshot?.balancerError ??
-              'The console reads the built-in balancer at <cluster URL>/_balancer/stats; HAProxy appears here once its adapter is connected.'}
+              'The console reads the built-in balancer at <cluster URL>/_balancer/stats; for HAProxy, open "Balancer settings".'}
           </MessageBarBody>
         </MessageBar>
       </>
@@ -74,12 +101,10 @@ export function BalancerView() {
 
   return (
     <>
-      <Title3>
-        Load balancer{' '}
-        <Caption1>
-          ({stats.kind === 'builtin' ? 'built-in balancer' : 'HAProxy'}, backend {stats.backend})
-        </Caption1>
-      </Title3>
+      {header}
+      <Caption1>
+        {stats.kind === 'builtin' ? 'Built-in balancer' : 'HAProxy'}, backend {stats.backend}
+      </Caption1>
       <SectionCard title="Servers">
         <Table aria-label="Balancer servers">
           <TableHeader>

@@ -1,0 +1,108 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestCluster } from '../../../../server-node/src/test-support/test-cluster.js';
+import { balancerMember } from '../balancer/balancer-member.js';
+import { LocalHaproxy } from '../balancer/local-haproxy.js';
+import { MemoryVault } from '../vault/memory-vault.js';
+import { ClusterStore } from './cluster-store.js';
+import { ConsoleBackend } from './console-backend.js';
+
+const WAIT = { timeout: 15_000 };
+
+describe('the console backend with a cluster behind a local HAProxy', () => {
+  const cluster = new TestCluster();
+  let dir = '';
+  let haproxy: LocalHaproxy | undefined;
+  let backend: ConsoleBackend | undefined;
+  const file = (name: string) => path.join(dir, name);
+
+  beforeAll(async () => {
+    await cluster.create({ nodes: 2 });
+    dir = await mkdtemp(path.join(tmpdir(), 'flotilla-backend-haproxy-'));
+    haproxy = await LocalHaproxy.start({
+      dir: file('haproxy'),
+      cluster: 'test',
+      servers: [...cluster.nodes.values()].map((node) => balancerMember(node.name, node.url)),
+    });
+    const store = new ClusterStore(file('clusters.json'), new MemoryVault());
+    backend = new ConsoleBackend({
+      store,
+      push: () => undefined,
+      info: { transport: 'web', version: '0', configDir: dir },
+      sandbox: { cliPath: 'none', dir: file('sandbox') },
+      sampleMs: 200,
+    });
+    await backend.handlers['clusters:add']({ name: 'HA', balancerUrl: haproxy.url, apiKey: cluster.apiKey });
+  });
+  afterAll(async () => {
+    await backend?.stop();
+    await haproxy?.stop();
+    await cluster.destroy();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a socket HAProxy does not listen on, saving nothing', async () => {
+    const handlers = backend!.handlers;
+    await expect(
+      handlers['balancer:setSettings']({
+        kind: 'haproxy',
+        where: 'local',
+        runtimeSocket: file('haproxy/missing.sock'),
+      }),
+    ).rejects.toThrow(/missing\.sock.*ENOENT.*Nothing was saved/s);
+    expect(await handlers['balancer:getSettings']()).toEqual({ kind: 'builtin' });
+    expect(await readFile(file('clusters.json'), 'utf8')).not.toContain('haproxy');
+  });
+
+  it('reads and controls HAProxy once it is the cluster balancer', async () => {
+    const handlers = backend!.handlers;
+    const settings = {
+      kind: 'haproxy',
+      where: 'local',
+      configFile: file('haproxy/haproxy.cfg'),
+      runtimeSocket: file('haproxy/runtime.sock'),
+      masterSocket: file('haproxy/master.sock'),
+      stateFile: file('haproxy/server-state'),
+    } as const;
+    expect(await handlers['balancer:setSettings'](settings)).toEqual(settings);
+    expect(await handlers['balancer:getSettings']()).toEqual(settings);
+
+    // The monitor now samples HAProxy, so the snapshot (pushed to the view) carries its stats.
+    await expect
+      .poll(async () => {
+        const stats = await handlers['balancer:stats']();
+        return stats && [stats.kind, stats.servers.map((server) => [server.name, server.adminState])];
+      }, WAIT)
+      .toEqual([
+        'haproxy',
+        [
+          ['node-1', 'ready'],
+          ['node-2', 'ready'],
+        ],
+      ]);
+
+    expect(await handlers['balancer:setServerState']('node-2', 'drain')).toMatchObject({
+      name: 'node-2',
+      adminState: 'drain',
+    });
+    const live = await haproxy!.balancer.stats();
+    expect(live.servers.find((server) => server.name === 'node-2')?.adminState).toBe('drain');
+    await expect
+      .poll(
+        async () =>
+          (await handlers['balancer:stats']())?.servers.find((server) => server.name === 'node-2')
+            ?.adminState,
+        WAIT,
+      )
+      .toBe('drain');
+
+    expect(await handlers['balancer:setServerState']('node-2', 'ready')).toMatchObject({
+      adminState: 'ready',
+    });
+    // Back to the built-in setting, which needs no check.
+    expect(await handlers['balancer:setSettings']({ kind: 'builtin' })).toEqual({ kind: 'builtin' });
+    expect(await handlers['balancer:getSettings']()).toEqual({ kind: 'builtin' });
+  });
+});
