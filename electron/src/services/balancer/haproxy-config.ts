@@ -14,11 +14,15 @@ export const DEFAULT_BACKEND = 'flotilla-nodes';
 /**
  * Health and failover settings of every server. `inter 1s fall 2` alone marks a killed node down after
  * 1–2 s (next check, plus one more); `fastinter 500ms` brings the second check forward so it is out of
- * rotation in 0.5–1.5 s, and `observe layer4` takes it out at once when live traffic cannot connect to
- * it. HAProxy does not apply `default-server` to servers added at runtime, so `add server` sends these too.
+ * rotation in 0.5–1.5 s; `observe layer4` with `on-error fastinter` starts those fast checks as soon as
+ * live traffic cannot connect. Not `on-error mark-down`: marking the node down at the very moment its
+ * in-flight requests fail would let `shutdown-sessions` cut those requests while they are being retried
+ * on another node (seen as "other side closed" under load); until the checks mark it down, a request
+ * that meets the dead node is retried elsewhere (`retries` + `redispatch`), so users see no failure.
+ * HAProxy does not apply `default-server` to servers added at runtime, so `add server` sends these too.
  */
 export const SERVER_HEALTH_OPTIONS =
-  'inter 1s fastinter 500ms fall 2 rise 2 observe layer4 error-limit 3 on-error mark-down on-marked-down shutdown-sessions';
+  'inter 1s fastinter 500ms fall 2 rise 2 observe layer4 error-limit 3 on-error fastinter on-marked-down shutdown-sessions';
 
 export interface HaproxyConfigInput {
   /** The cluster's name, for the file's header. */
