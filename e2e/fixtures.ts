@@ -1,5 +1,5 @@
 import { test as base, expect } from '@playwright/test';
-import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BalancerPage } from './pages/balancer-page.js';
@@ -53,6 +53,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       // As root the embedded PostgreSQL runs as user 'postgres', which must be able to enter the folder.
       chmodSync(dir, 0o755);
       await use(dir);
+      // The sandbox and the console using it are stopped by now (they depend on this fixture).
+      rmSync(dir, { recursive: true, force: true });
     },
     { scope: 'worker' },
   ],

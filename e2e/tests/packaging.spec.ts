@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,9 +22,14 @@ import { REPO } from '../support/repo-paths.js';
 
 const run = promisify(execFile);
 
+let work = '';
+test.afterEach(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
 test('electron-builder --dir packs the main, preload, renderer and server-node bundle the app needs', async () => {
   test.setTimeout(180_000);
-  const work = mkdtempSync(path.join(tmpdir(), 'flotilla-pack-'));
+  work = mkdtempSync(path.join(tmpdir(), 'flotilla-pack-'));
   const standIn = path.join(work, 'electron-dist');
   mkdirSync(standIn);
   writeFileSync(path.join(standIn, 'electron'), '#!/bin/sh\necho "stand-in for the Electron binary"\n');

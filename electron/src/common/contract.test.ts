@@ -1,5 +1,3 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClusterStore } from '../services/clusters/cluster-store.js';
@@ -7,9 +5,10 @@ import { ConsoleBackend } from '../services/clusters/console-backend.js';
 import { MemoryVault } from '../services/vault/memory-vault.js';
 import { buildConsoleApi, splitChannel } from './build-console-api.js';
 import { INVOKE_CHANNELS, PUSH_EVENTS, isInvokeChannel, type ConsoleApi } from './contract.js';
+import { tempDir } from '../services/test-support/temp-dir.js';
 
 async function backend() {
-  const dir = await mkdtemp(path.join(tmpdir(), 'contract-'));
+  const dir = await tempDir('contract');
   return new ConsoleBackend({
     store: new ClusterStore(path.join(dir, 'clusters.json'), new MemoryVault()),
     push: () => undefined,

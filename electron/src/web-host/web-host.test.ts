@@ -1,5 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -8,6 +7,7 @@ import { INVOKE_CHANNELS } from '../common/contract.js';
 import { UserError } from '../common/user-error.js';
 import { WS_PATH, type ServerMessage } from '../common/ws-protocol.js';
 import { WebHost } from './web-host.js';
+import { tempDir } from '../services/test-support/temp-dir.js';
 
 const hosts: WebHost[] = [];
 afterEach(async () => {
@@ -25,7 +25,7 @@ function handlers(): InvokeHandlers {
 }
 
 async function startHost() {
-  const dir = await mkdtemp(path.join(tmpdir(), 'renderer-'));
+  const dir = await tempDir('renderer');
   await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>Flotilla</title>');
   const host = new WebHost({ rendererDir: dir, handlers: handlers() });
   hosts.push(host);

@@ -1,12 +1,12 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MemoryVault } from '../vault/memory-vault.js';
 import { ClusterStore } from './cluster-store.js';
+import { tempDir } from '../test-support/temp-dir.js';
 
 async function freshStore() {
-  const dir = await mkdtemp(path.join(tmpdir(), 'clusters-'));
+  const dir = await tempDir('clusters');
   const file = path.join(dir, 'clusters.json');
   const vault = new MemoryVault();
   return { file, vault, store: new ClusterStore(file, vault) };

@@ -1,5 +1,3 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PushEvent } from '../../common/contract.js';
@@ -7,6 +5,7 @@ import { fakeServer, sendJson, type FakeServer } from '../cluster-client/test-su
 import { MemoryVault } from '../vault/memory-vault.js';
 import { ClusterStore } from './cluster-store.js';
 import { ConsoleBackend } from './console-backend.js';
+import { tempDir } from '../test-support/temp-dir.js';
 
 const servers: FakeServer[] = [];
 const backends: ConsoleBackend[] = [];
@@ -48,7 +47,7 @@ async function cluster(role = 'administrator') {
 }
 
 async function backend() {
-  const dir = await mkdtemp(path.join(tmpdir(), 'backend-'));
+  const dir = await tempDir('backend');
   const pushed: PushEvent[] = [];
   const created = new ConsoleBackend({
     store: new ClusterStore(path.join(dir, 'clusters.json'), new MemoryVault()),

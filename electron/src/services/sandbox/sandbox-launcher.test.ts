@@ -1,8 +1,8 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SandboxLauncher, parseSandboxLine } from './sandbox-launcher.js';
+import { tempDir } from '../test-support/temp-dir.js';
 
 const info = {
   balancerUrl: 'http://127.0.0.1:8300',
@@ -14,7 +14,7 @@ const info = {
 
 /** A stand-in for the server node's CLI: prints the sandbox line, then waits for SIGTERM like the real one. */
 async function fakeCli(body: string): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'fake-cli-'));
+  const dir = await tempDir('fake-cli');
   const file = path.join(dir, 'main.mjs');
   await writeFile(file, body);
   return file;

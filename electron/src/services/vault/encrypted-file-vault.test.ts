@@ -1,12 +1,12 @@
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EncryptedFileVault } from './encrypted-file-vault.js';
 import { FileKeyCipher } from './file-key-cipher.js';
+import { tempDir } from '../test-support/temp-dir.js';
 
 async function freshVault() {
-  const dir = await mkdtemp(path.join(tmpdir(), 'vault-'));
+  const dir = await tempDir('vault');
   const file = path.join(dir, 'vault.json');
   const vault = new EncryptedFileVault(file, new FileKeyCipher(path.join(dir, 'vault.key')));
   return { dir, file, vault };
