@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import type { TaskServices } from '../domain/task-services.js';
-import { withTaskServices } from '../domain/task-services.js';
-import type { TaskContext, TaskKind } from '../tasks/task-kind.js';
+import type { TaskContext, TaskKind, TaskServices } from '../tasks/task-kind.js';
 import { LeaseLostError, TaskFailure } from '../tasks/task-kind.js';
 import { MaskingLog } from '../variables/masking-log.js';
 import { listStepRuns } from './deployment-rows.js';
@@ -80,51 +78,51 @@ export const deployTask: TaskKind<DeployArgs> = {
   argsSchema: deployArgs,
   onNodeLoss: 'resume',
   async run(context) {
-    await withTaskServices(context.home, async (services) => {
-      const plan = await loadDeploymentPlan(services, context.args.deploymentId);
-      const out = new MaskingLog(
-        context.log,
-        [...plan.variables.values()].filter((v) => v.sensitive).map((v) => v.value),
-      );
-      const saved = checkpointSchema.safeParse(context.checkpoint);
-      const checkpoint: DeployCheckpoint = saved.success ? saved.data : { done: [] };
-      const done = new Set(checkpoint.done);
-      const units = planUnits(plan.process, plan.targets, plan.environmentName);
-      const fence: AttemptFence = { taskId: context.id, attempt: context.attempt, node: context.node };
+    const { services } = context;
 
-      if (context.attempt > 1) out.line(await describeHandover(services, plan, context, done));
-      out.line(
-        `Deploying ${plan.projectName} ${plan.releaseVersion} to ${plan.environmentName}: ` +
-          `${plan.process.length} step(s), ${plan.targets.length} target(s), on ${context.node}`,
-      );
-      for (const unit of units) {
-        const label = `step ${unit.index + 1}/${plan.process.length} '${unit.step.name}' on ${unit.targetName}`;
-        if (done.has(unit.key)) {
-          out.line(`── ${label}: already done, skipped ──`);
-          continue;
-        }
-        if (context.signal.aborted) throw context.signal.reason as Error;
-        const runId = await startStepRun(services.db, fence, {
-          deploymentId: plan.deploymentId,
-          stepIndex: unit.index,
-          stepName: unit.step.name,
-          target: unit.targetName,
-        });
-        if (!runId) throw new LeaseLostError(context.id);
-        out.line(`── ${label} (node ${context.node}) ──`);
-        try {
-          await runUnit(services, plan, unit, context, out);
-        } catch (error) {
-          if (context.signal.aborted) throw error;
-          await finishStepRun(services.db, fence, runId, 'failed');
-          const message = error instanceof TaskFailure ? error.message : (error as Error).message;
-          throw new TaskFailure(out.mask(`${label} failed: ${message}`));
-        }
-        await finishStepRun(services.db, fence, runId, 'succeeded');
-        done.add(unit.key);
-        await context.saveCheckpoint({ done: [...done] } satisfies DeployCheckpoint);
+    const plan = await loadDeploymentPlan(services, context.args.deploymentId);
+    const out = new MaskingLog(
+      context.log,
+      [...plan.variables.values()].filter((v) => v.sensitive).map((v) => v.value),
+    );
+    const saved = checkpointSchema.safeParse(context.checkpoint);
+    const checkpoint: DeployCheckpoint = saved.success ? saved.data : { done: [] };
+    const done = new Set(checkpoint.done);
+    const units = planUnits(plan.process, plan.targets, plan.environmentName);
+    const fence: AttemptFence = { taskId: context.id, attempt: context.attempt, node: context.node };
+
+    if (context.attempt > 1) out.line(await describeHandover(services, plan, context, done));
+    out.line(
+      `Deploying ${plan.projectName} ${plan.releaseVersion} to ${plan.environmentName}: ` +
+        `${plan.process.length} step(s), ${plan.targets.length} target(s), on ${context.node}`,
+    );
+    for (const unit of units) {
+      const label = `step ${unit.index + 1}/${plan.process.length} '${unit.step.name}' on ${unit.targetName}`;
+      if (done.has(unit.key)) {
+        out.line(`── ${label}: already done, skipped ──`);
+        continue;
       }
-      out.line(`Deployment finished on ${context.node}`);
-    });
+      if (context.signal.aborted) throw context.signal.reason as Error;
+      const runId = await startStepRun(services.db, fence, {
+        deploymentId: plan.deploymentId,
+        stepIndex: unit.index,
+        stepName: unit.step.name,
+        target: unit.targetName,
+      });
+      if (!runId) throw new LeaseLostError(context.id);
+      out.line(`── ${label} (node ${context.node}) ──`);
+      try {
+        await runUnit(services, plan, unit, context, out);
+      } catch (error) {
+        if (context.signal.aborted) throw error;
+        await finishStepRun(services.db, fence, runId, 'failed');
+        const message = error instanceof TaskFailure ? error.message : (error as Error).message;
+        throw new TaskFailure(out.mask(`${label} failed: ${message}`));
+      }
+      await finishStepRun(services.db, fence, runId, 'succeeded');
+      done.add(unit.key);
+      await context.saveCheckpoint({ done: [...done] } satisfies DeployCheckpoint);
+    }
+    out.line(`Deployment finished on ${context.node}`);
   },
 };

@@ -1,7 +1,7 @@
 import type { StepDto } from '../api/index.js';
-import type { TaskServices } from '../domain/task-services.js';
 import type { DbTarget } from '../targets/target-rows.js';
 import { listTargets } from '../targets/target-rows.js';
+import type { TaskServices } from '../tasks/task-kind.js';
 import { TaskFailure } from '../tasks/task-kind.js';
 import type { ResolvedVariable } from '../variables/variable-rows.js';
 import { resolveVariables } from '../variables/variable-rows.js';

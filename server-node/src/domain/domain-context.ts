@@ -1,13 +1,13 @@
 import type pg from 'pg';
-import { SecretBox } from '../crypto/secret-box.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import type { NodeRuntime } from '../node/node-runtime.js';
 
 /** What the domain routes share: the database, the secret box, shared storage, this node's name. */
 export class DomainContext {
-  readonly secrets: SecretBox;
+  constructor(private readonly runtime: NodeRuntime) {}
 
-  constructor(private readonly runtime: NodeRuntime) {
-    this.secrets = new SecretBox(runtime.config.masterKey);
+  get secrets(): SecretBox {
+    return this.runtime.secrets;
   }
 
   get db(): pg.Pool {

@@ -4,6 +4,7 @@ import type { ClusterSettings, PingDto } from '../api/index.js';
 import { resolveSettings } from '../config/cluster-settings.js';
 import type { NodeConfig } from '../config/node-config.js';
 import { masterKeyMatches } from '../cluster/master-key.js';
+import { SecretBox } from '../crypto/secret-box.js';
 import { checkSentinel } from '../cluster/shared-storage.js';
 import { migrate } from '../db/migrate.js';
 import { connectOrExplain, createPool } from '../db/pool.js';
@@ -29,12 +30,21 @@ import { Worker } from './worker.js';
 const SHUTDOWN_GRACE_MS = Number(process.env.FLOTILLA_SHUTDOWN_GRACE_MS ?? 10_000);
 
 /**
+ * The most connections a node opens to PostgreSQL: its main pool (API, worker, tasks), one for
+ * heartbeats so a busy pool never starves them, and one held open for LISTEN. Plan the server's
+ * `max_connections` as nodes × total, plus the console and the balancer's few.
+ */
+export const NODE_CONNECTIONS = { main: 10, heartbeat: 1, listen: 1, total: 12 } as const;
+
+/**
  * One server node: checks it belongs to the cluster (schema, master key, shared storage), registers,
  * then heartbeats, claims and runs tasks, and takes its turn at the leader's jobs. The HTTP server
  * is built on top of it (http/server.ts).
  */
 export class NodeRuntime {
+  /** The one pool the API, the worker and every task share (see NODE_CONNECTIONS). */
   readonly pool: pg.Pool;
+  readonly secrets: SecretBox;
   /** A pool of its own for heartbeats, so a busy main pool can never starve them. */
   private readonly heartbeatPool: pg.Pool;
   readonly metrics: NodeMetrics = createNodeMetrics();
@@ -58,14 +68,19 @@ export class NodeRuntime {
     readonly home: string,
     readonly log: Logger,
   ) {
-    this.pool = createPool(config.dbUrl, { max: 10, log });
-    this.heartbeatPool = createPool(config.dbUrl, { max: 1, log, queryTimeoutMs: 2000 });
+    this.pool = createPool(config.dbUrl, { max: NODE_CONNECTIONS.main, log });
+    this.heartbeatPool = createPool(config.dbUrl, {
+      max: NODE_CONNECTIONS.heartbeat,
+      log,
+      queryTimeoutMs: 2000,
+    });
+    this.secrets = new SecretBox(config.masterKey);
     this.listener = new NotificationListener(config.dbUrl, log);
     this.worker = new Worker({
       db: this.pool,
       node: config.name,
       home,
-      sharedDir: () => this.sharedDir,
+      services: () => ({ db: this.pool, secrets: this.secrets, sharedDir: this.sharedDir }),
       log,
       metrics: this.metrics,
       capacity: () => ({

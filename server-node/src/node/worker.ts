@@ -5,6 +5,7 @@ import { claimTasks } from '../sql/claim-tasks.js';
 import type { TaskOutcome } from '../sql/finish-tasks.js';
 import { cancelRequestedTasks, saveCheckpoint } from '../sql/finish-tasks.js';
 import { attemptLogPath, TaskLogWriter } from '../tasks/task-log.js';
+import type { TaskServices } from '../tasks/task-kind.js';
 import { LeaseLostError, TaskFailure } from '../tasks/task-kind.js';
 import { TASK_KINDS } from '../tasks/task-kinds.js';
 import { CompletionBatcher } from './completion-batcher.js';
@@ -29,7 +30,8 @@ export interface WorkerOptions {
   db: Db;
   node: string;
   home: string;
-  sharedDir: () => string;
+  /** What every task attempt is handed: the node's pool, secret box and the current shared folder. */
+  services: () => TaskServices;
   log: Logger;
   metrics: NodeMetrics;
   /** Whether the node may take work right now (running, not fenced, not stopping) and its cap. */
@@ -93,7 +95,8 @@ export class Worker {
 
   private async execute(task: ClaimedTask, controller: AbortController): Promise<void> {
     const { db, node, log } = this.options;
-    const logWriter = new TaskLogWriter(attemptLogPath(this.options.sharedDir(), task.id, task.attempts));
+    const services = this.options.services();
+    const logWriter = new TaskLogWriter(attemptLogPath(services.sharedDir, task.id, task.attempts));
     let outcome: Omit<TaskOutcome, 'id' | 'leaseId'>;
     try {
       const kind = TASK_KINDS.get(task.kind);
@@ -109,6 +112,7 @@ export class Worker {
         signal: controller.signal,
         log: logWriter,
         home: this.options.home,
+        services,
         saveCheckpoint: async (checkpoint) => {
           if (!(await saveCheckpoint(db, task.id, task.lease_id, checkpoint))) {
             controller.abort(new StopSignal('lease-lost'));

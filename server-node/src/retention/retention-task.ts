@@ -1,7 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { withTaskServices } from '../domain/task-services.js';
 import { packageFile } from '../packages/package-store.js';
 import type { TaskKind } from '../tasks/task-kind.js';
 import { readRetentionPolicy } from './retention-settings.js';
@@ -18,32 +17,30 @@ export const retentionTask: TaskKind<z.infer<typeof retentionArgs>> = {
   name: 'retention',
   argsSchema: retentionArgs,
   onNodeLoss: 'requeue',
-  async run({ args, log, home, signal }) {
-    await withTaskServices(home, async (services) => {
-      const policy = await readRetentionPolicy(services.db);
-      log.line(
-        `Retention${args.scheduledFor ? ` for the slot of ${args.scheduledFor}` : ''}: keep packages of the newest ` +
-          `${policy.keepReleasesPerProject} release(s) per project, task logs for ${policy.taskLogDays} day(s)`,
-      );
-      const removed = await deleteOldReleasePackages(services.db, policy.keepReleasesPerProject);
-      for (const pkg of removed) {
-        await rm(packageFile(services.sharedDir, pkg.package_id, pkg.version, pkg.format), { force: true });
-        log.line(`removed package ${pkg.package_id} ${pkg.version}`);
+  async run({ args, log, signal, services }) {
+    const policy = await readRetentionPolicy(services.db);
+    log.line(
+      `Retention${args.scheduledFor ? ` for the slot of ${args.scheduledFor}` : ''}: keep packages of the newest ` +
+        `${policy.keepReleasesPerProject} release(s) per project, task logs for ${policy.taskLogDays} day(s)`,
+    );
+    const removed = await deleteOldReleasePackages(services.db, policy.keepReleasesPerProject);
+    for (const pkg of removed) {
+      await rm(packageFile(services.sharedDir, pkg.package_id, pkg.version, pkg.format), { force: true });
+      log.line(`removed package ${pkg.package_id} ${pkg.version}`);
+    }
+    // Task logs are found from the folders that exist, so the work shrinks as logs go.
+    const tasksDir = path.join(services.sharedDir, 'tasks');
+    const ids = (await readdir(tasksDir).catch(() => [] as string[])).filter((name) =>
+      /^\d{1,18}$/.test(name),
+    );
+    let logs = 0;
+    for (let i = 0; i < ids.length; i += 1000) {
+      if (signal.aborted) throw signal.reason as Error;
+      for (const id of await tasksFinishedBefore(services.db, ids.slice(i, i + 1000), policy.taskLogDays)) {
+        await rm(path.join(tasksDir, id), { recursive: true, force: true });
+        logs++;
       }
-      // Task logs are found from the folders that exist, so the work shrinks as logs go.
-      const tasksDir = path.join(services.sharedDir, 'tasks');
-      const ids = (await readdir(tasksDir).catch(() => [] as string[])).filter((name) =>
-        /^\d{1,18}$/.test(name),
-      );
-      let logs = 0;
-      for (let i = 0; i < ids.length; i += 1000) {
-        if (signal.aborted) throw signal.reason as Error;
-        for (const id of await tasksFinishedBefore(services.db, ids.slice(i, i + 1000), policy.taskLogDays)) {
-          await rm(path.join(tasksDir, id), { recursive: true, force: true });
-          logs++;
-        }
-      }
-      log.line(`removed ${removed.length} package version(s) and the logs of ${logs} task(s)`);
-    });
+    }
+    log.line(`removed ${removed.length} package version(s) and the logs of ${logs} task(s)`);
   },
 };

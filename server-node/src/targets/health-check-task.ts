@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { openHost } from '../deploy/open-host.js';
-import { withTaskServices } from '../domain/task-services.js';
 import type { TaskKind } from '../tasks/task-kind.js';
 import { TaskFailure } from '../tasks/task-kind.js';
 import { getTarget, recordTargetHealth } from './target-rows.js';
@@ -16,53 +15,51 @@ export const healthCheckTask: TaskKind<z.infer<typeof healthArgs>> = {
   name: 'health-check',
   argsSchema: healthArgs,
   onNodeLoss: 'requeue',
-  async run({ args, node, log, signal, home }) {
-    await withTaskServices(home, async (services) => {
-      const target = await getTarget(services.db, args.targetId);
-      if (!target) throw new TaskFailure(`target ${args.targetId} no longer exists`);
-      log.line(
-        `Checking ${target.name} (${target.kind === 'ssh' ? `${target.username}@${target.host}:${target.port}` : 'the node itself'}) from ${node}`,
-      );
-      const output: Buffer[] = [];
+  async run({ args, node, log, signal, services }) {
+    const target = await getTarget(services.db, args.targetId);
+    if (!target) throw new TaskFailure(`target ${args.targetId} no longer exists`);
+    log.line(
+      `Checking ${target.name} (${target.kind === 'ssh' ? `${target.username}@${target.host}:${target.port}` : 'the node itself'}) from ${node}`,
+    );
+    const output: Buffer[] = [];
+    try {
+      const host = await openHost(target, target.name, services.secrets, signal);
       try {
-        const host = await openHost(target, target.name, services.secrets, signal);
-        try {
-          const code = await host.runScript(
-            {
-              shell: 'bash',
-              script:
-                'mkdir -p "$FLOTILLA_DEPLOY_ROOT" && test -w "$FLOTILLA_DEPLOY_ROOT" && echo "ok: $(uname -srm)"',
-              env: { FLOTILLA_DEPLOY_ROOT: target.deploy_root },
-            },
-            (chunk) => output.push(chunk),
-            signal,
+        const code = await host.runScript(
+          {
+            shell: 'bash',
+            script:
+              'mkdir -p "$FLOTILLA_DEPLOY_ROOT" && test -w "$FLOTILLA_DEPLOY_ROOT" && echo "ok: $(uname -srm)"',
+            env: { FLOTILLA_DEPLOY_ROOT: target.deploy_root },
+          },
+          (chunk) => output.push(chunk),
+          signal,
+        );
+        if (code !== 0)
+          throw new TaskFailure(
+            `the check script exited with ${code}; is ${target.deploy_root} writable by that user?`,
           );
-          if (code !== 0)
-            throw new TaskFailure(
-              `the check script exited with ${code}; is ${target.deploy_root} writable by that user?`,
-            );
-        } finally {
-          host.close();
-        }
-      } catch (error) {
-        if (signal.aborted) throw error;
-        const message = (error as Error).message;
-        await recordTargetHealth(services.db, target.id, {
-          status: 'unhealthy',
-          checkedAt: new Date().toISOString(),
-          node,
-          message,
-        });
-        throw new TaskFailure(message);
+      } finally {
+        host.close();
       }
-      const message = Buffer.concat(output).toString().trim();
-      log.line(message);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const message = (error as Error).message;
       await recordTargetHealth(services.db, target.id, {
-        status: 'healthy',
+        status: 'unhealthy',
         checkedAt: new Date().toISOString(),
         node,
         message,
       });
+      throw new TaskFailure(message);
+    }
+    const message = Buffer.concat(output).toString().trim();
+    log.line(message);
+    await recordTargetHealth(services.db, target.id, {
+      status: 'healthy',
+      checkedAt: new Date().toISOString(),
+      node,
+      message,
     });
   },
 };

@@ -1,4 +1,6 @@
+import type pg from 'pg';
 import type { z } from 'zod';
+import type { SecretBox } from '../crypto/secret-box.js';
 import type { TaskLogWriter } from './task-log.js';
 
 /** What node loss means for a kind (DESIGN.md "Recovery"). */
@@ -16,8 +18,19 @@ export interface TaskContext<Args> {
   log: TaskLogWriter;
   /** The node's home directory, for local scratch files. */
   home: string;
+  /** The node's own services, handed in by the worker so no task opens a pool or reads the config. */
+  services: TaskServices;
   /** Persists progress; throws LeaseLostError when another node owns the task now. */
   saveCheckpoint(checkpoint: unknown): Promise<void>;
+}
+
+/** What domain task kinds (deploy, health-check, retention) need beyond their own context. */
+export interface TaskServices {
+  /** The node's main pool: tasks share it with the API, so a node's connections stay bounded. */
+  db: pg.Pool;
+  secrets: SecretBox;
+  /** The cluster's shared folder as the node knows it when the attempt starts. */
+  sharedDir: string;
 }
 
 export interface TaskKind<Args = unknown> {
