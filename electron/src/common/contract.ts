@@ -13,6 +13,7 @@ import type {
   EventDto,
   NodeDto,
   NodeState,
+  Role,
   TaskDetailDto,
   TaskDto,
   TaskState,
@@ -109,7 +110,7 @@ export interface ConnectionTestDto {
 }
 
 /** What the admin's API key may do: its user's role, from the cluster's `GET /api/auth/me`. */
-export type ConsoleRole = 'administrator' | 'deployer' | 'viewer';
+export type ConsoleRole = Role;
 
 export interface ConnectionDto {
   state: 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
@@ -117,7 +118,8 @@ export interface ConnectionDto {
   via: string | null;
   error: string | null;
   lastEventId: string | null;
-  role: ConsoleRole;
+  /** Null until the cluster has said; the UI allows nothing until then. */
+  role: ConsoleRole | null;
 }
 
 /** One sample of the cluster, taken by the console process every second and pushed to the UI. */

@@ -1,7 +1,7 @@
 // Wire types of access control and the deployment domain (users, projects, packages, releases,
 // deployments). Like index.ts, nothing here imports from the rest of the server.
 
-export type Role = 'administrator' | 'deployer' | 'viewer';
+import type { Role } from './roles.js';
 
 export interface UserDto {
   id: string;

@@ -116,3 +116,6 @@ export type {
 export type * from './domain.js';
 
 export { BALANCER_STATS_PATH, balancerServerPath } from './balancer.js';
+
+export type { Action, Role } from './roles.js';
+export { ACTION_ROLES, ROLES, hasRole } from './roles.js';

@@ -9,8 +9,8 @@ import { readSessionCookie } from './cookies.js';
 import { SignInRequired } from './sign-in-required.js';
 import type { Principal } from './principal.js';
 import { actorName } from './principal.js';
-import type { Role } from './roles.js';
-import { hasRole } from './roles.js';
+import type { Role } from '../api/roles.js';
+import { hasRole } from '../api/roles.js';
 import { findSession } from './session-rows.js';
 import { findKeyOwner } from './user-api-keys.js';
 

@@ -1,4 +1,4 @@
-import type { Role } from './roles.js';
+import type { Role } from '../api/roles.js';
 
 /** Who is calling, as the auth hook established it. */
 export interface Principal {

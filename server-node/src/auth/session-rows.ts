@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../sql/db.js';
-import type { Role } from './roles.js';
+import type { Role } from '../api/roles.js';
 
 export const SESSION_TTL_HOURS = 12;
 

@@ -1,7 +1,7 @@
 import type { ApiKeyDto } from '../api/index.js';
 import { hashApiKey } from '../sql/api-keys.js';
 import type { Db } from '../sql/db.js';
-import type { Role } from './roles.js';
+import type { Role } from '../api/roles.js';
 
 /** Who an API key acts as. A key from before users existed (no user) is a legacy administrator key. */
 export interface KeyOwner {

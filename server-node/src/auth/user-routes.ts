@@ -6,7 +6,7 @@ import { HttpError, parseOr400 } from '../http/http-error.js';
 import type { RouteContext } from '../http/server.js';
 import { generateApiKey } from '../sql/api-keys.js';
 import { hashPassword } from './password-hash.js';
-import { ROLES } from './roles.js';
+import { ROLES } from '../api/roles.js';
 import { deleteUserApiKey, insertUserApiKey, listUserApiKeys } from './user-api-keys.js';
 import {
   countOtherAdministrators,

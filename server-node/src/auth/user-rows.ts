@@ -1,6 +1,6 @@
 import type { UserDto } from '../api/index.js';
 import type { Db } from '../sql/db.js';
-import type { Role } from './roles.js';
+import type { Role } from '../api/roles.js';
 
 export interface DbUser {
   id: string;

@@ -9,6 +9,8 @@ import { findKeyOwner } from '../auth/user-api-keys.js';
 import type { Db } from '../sql/db.js';
 import type { BalancerMembers } from './balancer-members.js';
 import { balancerStats, serverStats } from './balancer-stats.js';
+import type { Role } from '../api/roles.js';
+import { ACTION_ROLES, hasRole } from '../api/roles.js';
 
 // The balancer's own API, beside the cluster's: a prefix no node route uses, so nothing is shadowed.
 export const BALANCER_ADMIN_PREFIX = '/_balancer/';
@@ -27,7 +29,7 @@ export async function handleAdminRequest(
 ): Promise<void> {
   try {
     const caller = await authorize(req, db);
-    const mayChange = caller.role === 'administrator';
+    const mayChange = hasRole(caller.role, ACTION_ROLES['balancer.update']);
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (path === BALANCER_STATS_PATH && req.method === 'GET') {
       sendJson(res, 200, balancerStats(members.list()));
@@ -38,7 +40,7 @@ export async function handleAdminRequest(
       if (!mayChange) {
         throw new HttpError(
           403,
-          `Changing a balancer member needs the administrator role; ${caller.name} is a ${caller.role}.`,
+          `Changing a balancer member needs the ${ACTION_ROLES['balancer.update']} role; ${caller.name} is a ${caller.role}.`,
         );
       }
       const name = decodeURIComponent(serverMatch[1]!);
@@ -70,7 +72,7 @@ export async function handleAdminRequest(
 }
 
 /** Checks the Bearer key against the cluster's API keys; returns who holds it and their role. */
-async function authorize(req: IncomingMessage, db: Db): Promise<{ name: string; role: string }> {
+async function authorize(req: IncomingMessage, db: Db): Promise<{ name: string; role: Role }> {
   const match = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '');
   if (!match) throw new HttpError(401, 'Missing API key: send "Authorization: Bearer <api key>".');
   const key = await findKeyOwner(db, match[1]!).catch(() => {

@@ -64,7 +64,7 @@ export class ClusterMonitor {
         via: null,
         error: null,
         lastEventId: null,
-        role: options.role ?? 'administrator',
+        role: options.role ?? null,
       },
       cluster: null,
       nodes: [],

@@ -214,7 +214,7 @@ describe('the hosts service', () => {
   it('lets only an administrator key touch hosts, and says why', async () => {
     const { handlers } = setup('deployer', 'hosts-role.json');
     await expect(handlers['hosts:probe']({ address: sshd.address, sshPort: sshd.port })).rejects.toThrow(
-      "Hosts and node actions need an administrator API key; this cluster's key has the deployer role.",
+      "Hosts and node actions: Your API key's role (deployer) may not do this; it needs the administrator role.",
     );
     await expect(handlers['hosts:add'](hostInput(sshd.hostKeyFingerprint))).rejects.toThrow(/administrator/);
     expect(await handlers['hosts:list']()).toEqual([]);

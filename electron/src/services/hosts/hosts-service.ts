@@ -32,6 +32,7 @@ import type { Vault } from '../vault/vault.js';
 import { detectHostOs } from './detect-host-os.js';
 import { findServerBundle } from './find-server-bundle.js';
 import { HostActions } from './host-actions.js';
+import { deniedReason } from '../../common/permissions.js';
 import { HostStore, toProvisionHost, type HostEntry } from './host-store.js';
 import { ProvisioningSettings, type SandboxAccess } from './provisioning-settings.js';
 
@@ -42,7 +43,8 @@ export type HostsHandlers = Pick<InvokeHandlers, HostsChannel>;
 export interface ActiveCluster {
   entry: ClusterEntryDto;
   http: ClusterHttp;
-  role: ConsoleRole;
+  /** Null until the cluster said what the key may do. */
+  role: ConsoleRole | null;
 }
 
 export interface HostsServiceOptions {
@@ -407,13 +409,11 @@ export class HostsService {
     return findServerBundle(this.options.bundlesDir, this.options.version);
   }
 
-  /** The active cluster, when its API key is an administrator's: the only role that may touch hosts. */
+  /** The active cluster, when its API key's role may touch hosts (the one permissions table says who). */
   private admin(): ActiveCluster {
     const active = this.options.active();
-    if (active.role !== 'administrator')
-      throw new UserError(
-        `Hosts and node actions need an administrator API key; this cluster's key has the ${active.role} role.`,
-      );
+    const denied = deniedReason(active.role, 'hosts.manage');
+    if (denied) throw new UserError(`Hosts and node actions: ${denied}`);
     return active;
   }
 

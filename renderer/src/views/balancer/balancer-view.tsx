@@ -18,7 +18,7 @@ import type { BalancerAdminState, BalancerServerDto } from '@flotilla/electron/c
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { errorText, formatBytes, formatDuration } from '../../components/format';
-import { deniedReason } from '../../components/permissions';
+import { deniedReason } from '@flotilla/electron/common/permissions';
 import { SectionCard } from '../../components/section-card';
 import { useNotify } from '../../components/use-notify';
 import { useSetBalancerServerState } from '../../hooks/use-balancer-actions';
@@ -44,11 +44,11 @@ export function BalancerView() {
     null,
   );
   const stats = snapshot?.balancer ?? null;
-  const role = snapshot?.connection.role ?? 'administrator';
-  const denied = deniedReason(role, 'balancer-state');
+  const role = snapshot?.connection.role ?? null;
+  const denied = deniedReason(role, 'balancer.update');
   const settings = useActiveCluster()?.balancer ?? { kind: 'builtin' as const };
   const [editing, setEditing] = useState(false);
-  const settingsDenied = deniedReason(role, 'balancer-settings');
+  const settingsDenied = deniedReason(role, 'balancer.settings');
   const reads =
     settings.kind === 'haproxy'
       ? `HAProxy on this machine, ${settings.runtimeSocket}`

@@ -16,7 +16,7 @@ import type { HostActionDto, HostDto } from '@flotilla/electron/common/contract'
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { errorText } from '../../components/format';
-import { deniedReason } from '../../components/permissions';
+import { deniedReason } from '@flotilla/electron/common/permissions';
 import { SectionCard } from '../../components/section-card';
 import { useNotify } from '../../components/use-notify';
 import {
@@ -41,7 +41,7 @@ export function HostsView() {
   const actions = useHostActions().data ?? [];
   const settings = useProvisioningSettings().data ?? null;
   const snapshot = useSnapshot().data;
-  const denied = deniedReason(snapshot?.connection.role ?? 'administrator', 'manage-hosts');
+  const denied = deniedReason(snapshot?.connection.role ?? null, 'hosts.manage');
   const [adding, setAdding] = useState(false);
   const [provisioning, setProvisioning] = useState<HostDto | null>(null);
   const [nodeDialog, setNodeDialog] = useState<NodeActionDialogState | null>(null);

@@ -12,7 +12,7 @@ import type { NodeDto } from '@flotilla/electron/common/contract';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { errorText } from '../../components/format';
-import { deniedReason } from '../../components/permissions';
+import { deniedReason } from '@flotilla/electron/common/permissions';
 import { SectionCard } from '../../components/section-card';
 import { useNotify } from '../../components/use-notify';
 import { useMetricsHistory } from '../../hooks/use-metrics-history';
@@ -40,9 +40,9 @@ export function NodesView() {
   const notify = useNotify();
 
   const nodes = snapshot?.nodes ?? [];
-  const role = snapshot?.connection.role ?? 'administrator';
-  const denied = deniedReason(role, 'manage-nodes');
-  const pauseDenied = deniedReason(role, 'pause-queue');
+  const role = snapshot?.connection.role ?? null;
+  const denied = deniedReason(role, 'nodes.update');
+  const pauseDenied = deniedReason(role, 'cluster.update');
   const paused = snapshot?.cluster?.paused ?? false;
   const hostOf = (node: NodeDto) =>
     hosts.find((host) => host.node?.name === node.name && host.node.state === 'provisioned') ?? null;

@@ -14,13 +14,16 @@ import {
   TableHeaderCell,
   TableRow,
   tokens,
+  Tooltip,
 } from '@fluentui/react-components';
+import { deniedReason } from '@flotilla/electron/common/permissions';
 import { DismissRegular } from '@fluentui/react-icons';
 import { useEffect, useRef } from 'react';
 import { formatClock } from '../../components/format';
 import { TaskStateBadge } from '../../components/task-state-badge';
 import { useNotify } from '../../components/use-notify';
 import { useFollowTaskLog } from '../../hooks/use-follow-task-log';
+import { useSnapshot } from '../../hooks/use-snapshot';
 import { useCancelTask, useRetryTask, useTask, useTaskLog } from '../../hooks/use-tasks';
 import { useTaskViewStore } from '../../stores/task-view-store';
 
@@ -32,6 +35,9 @@ export function TaskDetailDrawer() {
   const { data: log } = useTaskLog(openTaskId, task?.state);
   const cancel = useCancelTask();
   const retry = useRetryTask();
+  const role = useSnapshot().data?.connection.role ?? null;
+  const cancelDenied = deniedReason(role, 'tasks.cancel');
+  const retryDenied = deniedReason(role, 'tasks.retry');
   const notify = useNotify();
   const logEnd = useRef<HTMLDivElement>(null);
   // Follow the tail as lines arrive, like `tail -f`. Scrolling is the DOM's business, not data fetching.
@@ -70,22 +76,29 @@ export function TaskDetailDrawer() {
             </Body1>
             {task.error && <Body1 style={{ color: tokens.colorPaletteRedForeground1 }}>{task.error}</Body1>}
             <div style={{ display: 'flex', gap: 8 }}>
-              <Button
-                disabled={!running || cancel.isPending}
-                onClick={() =>
-                  cancel.mutate(task.id, { onError: (error) => notify.failure('Could not cancel', error) })
-                }
+              <Tooltip
+                content={cancelDenied ?? 'Stop the task on the node that runs it'}
+                relationship="description"
               >
-                Cancel task
-              </Button>
-              <Button
-                disabled={task.state !== 'failed' && task.state !== 'canceled'}
-                onClick={() =>
-                  retry.mutate(task.id, { onError: (error) => notify.failure('Could not retry', error) })
-                }
-              >
-                Retry
-              </Button>
+                <Button
+                  disabled={cancelDenied !== null || !running || cancel.isPending}
+                  onClick={() =>
+                    cancel.mutate(task.id, { onError: (error) => notify.failure('Could not cancel', error) })
+                  }
+                >
+                  Cancel task
+                </Button>
+              </Tooltip>
+              <Tooltip content={retryDenied ?? 'Queue the task again'} relationship="description">
+                <Button
+                  disabled={retryDenied !== null || (task.state !== 'failed' && task.state !== 'canceled')}
+                  onClick={() =>
+                    retry.mutate(task.id, { onError: (error) => notify.failure('Could not retry', error) })
+                  }
+                >
+                  Retry
+                </Button>
+              </Tooltip>
             </div>
             <Subtitle2>Attempts</Subtitle2>
             <Table size="extra-small" aria-label="Attempts">

@@ -1,7 +1,7 @@
 import { Button, Title3, Tooltip } from '@fluentui/react-components';
 import { BeakerRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
-import { deniedReason } from '../../components/permissions';
+import { deniedReason } from '@flotilla/electron/common/permissions';
 import { SectionCard } from '../../components/section-card';
 import { useMetricsHistory } from '../../hooks/use-metrics-history';
 import { useSnapshot } from '../../hooks/use-snapshot';
@@ -13,8 +13,8 @@ import { TaskList } from './task-list';
 
 export function TasksView() {
   const history = useMetricsHistory().data ?? [];
-  const role = useSnapshot().data?.connection.role ?? 'administrator';
-  const denied = deniedReason(role, 'run-tasks');
+  const role = useSnapshot().data?.connection.role ?? null;
+  const denied = deniedReason(role, 'tasks.add');
   const [queueOpen, setQueueOpen] = useState(false);
   return (
     <>

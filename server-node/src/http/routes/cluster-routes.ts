@@ -9,6 +9,7 @@ import { queueCounts } from '../../sql/task-rows.js';
 import { audit } from '../../audit/audit.js';
 import { parseOr400 } from '../http-error.js';
 import type { RouteContext } from '../server.js';
+import { ACTION_ROLES } from '../../api/roles.js';
 
 const patchClusterBody = z.object({ paused: z.boolean() }).strict();
 
@@ -35,7 +36,7 @@ export function clusterRoutes(app: FastifyInstance, { runtime }: RouteContext): 
 
   app.get('/api/cluster', { config: { role: 'viewer' } }, clusterInfo);
 
-  app.patch('/api/cluster', { config: { role: 'administrator' } }, async (request) => {
+  app.patch('/api/cluster', { config: { role: ACTION_ROLES['cluster.update'] } }, async (request) => {
     const body = parseOr400(patchClusterBody, request.body, 'request body');
     await setPaused(db, body.paused, request.caller);
     audit(request, body.paused ? 'cluster.pause' : 'cluster.resume', 'queue');

@@ -5,6 +5,7 @@ import { getNode, listNodes, reportNodeStates } from '../../sql/node-rows.js';
 import { audit } from '../../audit/audit.js';
 import { HttpError, parseOr400 } from '../http-error.js';
 import type { RouteContext } from '../server.js';
+import { ACTION_ROLES } from '../../api/roles.js';
 
 const nodeParams = z.object({ name: z.string().min(1) });
 const patchNodeBody = z
@@ -34,7 +35,7 @@ export function nodeRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
     return node;
   });
 
-  app.patch('/api/nodes/:name', { config: { role: 'administrator' } }, async (request) => {
+  app.patch('/api/nodes/:name', { config: { role: ACTION_ROLES['nodes.update'] } }, async (request) => {
     const { name } = parseOr400(nodeParams, request.params, 'path');
     const change = parseOr400(patchNodeBody, request.body, 'request body');
     if (!(await updateNode(db, name, change, request.caller)))
@@ -49,7 +50,7 @@ export function nodeRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
     return getNode(db, name);
   });
 
-  app.delete('/api/nodes/:name', { config: { role: 'administrator' } }, async (request, reply) => {
+  app.delete('/api/nodes/:name', { config: { role: ACTION_ROLES['nodes.remove'] } }, async (request, reply) => {
     const { name } = parseOr400(nodeParams, request.params, 'path');
     const outcome = await deleteNode(db, name, request.caller);
     switch (outcome) {

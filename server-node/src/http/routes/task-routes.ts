@@ -7,6 +7,7 @@ import { TASK_KINDS } from '../../tasks/task-kinds.js';
 import { audit } from '../../audit/audit.js';
 import { HttpError, parseOr400 } from '../http-error.js';
 import type { RouteContext } from '../server.js';
+import { ACTION_ROLES } from '../../api/roles.js';
 
 const taskState = z.enum(['queued', 'executing', 'succeeded', 'failed', 'canceled']);
 const createTaskBody = z
@@ -37,7 +38,7 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
   };
 
   // Any kind, scripts included, runs code on the nodes: administrators only.
-  app.post('/api/tasks', { config: { role: 'administrator' } }, async (request, reply) => {
+  app.post('/api/tasks', { config: { role: ACTION_ROLES['tasks.add'] } }, async (request, reply) => {
     const body = parseOr400(createTaskBody, request.body, 'request body');
     const kind = TASK_KINDS.get(body.kind);
     if (!kind) {
@@ -74,7 +75,7 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
     return { ...task, attemptsDetail: await listAttempts(db, id) };
   });
 
-  app.post('/api/tasks/:id/cancel', { config: { role: 'deployer' } }, async (request) => {
+  app.post('/api/tasks/:id/cancel', { config: { role: ACTION_ROLES['tasks.cancel'] } }, async (request) => {
     const { id } = parseOr400(taskParams, request.params, 'path');
     const outcome = await cancelTask(db, id, request.caller);
     if (outcome === 'not-found') throw new HttpError(404, `No task ${id}.`);
@@ -83,7 +84,7 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
     return { outcome, task: await taskOr404(id) };
   });
 
-  app.post('/api/tasks/:id/retry', { config: { role: 'deployer' } }, async (request) => {
+  app.post('/api/tasks/:id/retry', { config: { role: ACTION_ROLES['tasks.retry'] } }, async (request) => {
     const { id } = parseOr400(taskParams, request.params, 'path');
     const outcome = await retryTask(db, id, request.caller);
     if (outcome === 'not-found') throw new HttpError(404, `No task ${id}.`);

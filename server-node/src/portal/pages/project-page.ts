@@ -1,5 +1,5 @@
 import type { EnvironmentDto, PackageDto, ProjectDto, ReleaseDto, StepDto } from '../../api/index.js';
-import { hasRole } from '../../auth/roles.js';
+import { hasRole } from '../../api/roles.js';
 import { html } from '../html.js';
 import type { PageContext } from '../layout.js';
 import { layout, when } from '../layout.js';
