@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterDto, CreateTaskResultDto } from '../api/index.js';
 import type { FlotillaCluster } from './flotilla-cluster.js';
 import { log, percentile, round1, waitFor } from './util.js';
+import { queueTasksCte } from '../sql/queue-tasks.js';
 
 export interface BatchResult {
   jobsPerSec: number;
@@ -39,9 +40,8 @@ export async function flotillaBatch(cluster: FlotillaCluster, jobs: number): Pro
   const started = performance.now();
   const range = (
     await cluster.db.query<{ first: string; last: string }>(
-      `with inserted as (
-         insert into tasks (kind, args) select 'noop', '{"sleepMs":0}' from generate_series(1, $1) returning id)
-       select min(id)::text as first, max(id)::text as last from inserted`,
+      `with ${queueTasksCte(`select 'noop', '{"sleepMs":0}'::jsonb, null from generate_series(1, $1)`)}
+       select min(id)::text as first, max(id)::text as last from task`,
       [jobs],
     )
   ).rows[0]!;
@@ -143,8 +143,8 @@ export async function flotillaRecovery(
 ): Promise<RecoveryResult> {
   const ids = (
     await cluster.db.query<{ id: string }>(
-      `insert into tasks (kind, args) select 'noop', jsonb_build_object('sleepMs', $2::int) from generate_series(1, $1)
-       returning id::text`,
+      `with ${queueTasksCte(`select 'noop', jsonb_build_object('sleepMs', $2::int), null from generate_series(1, $1)`)}
+       select id::text from task`,
       [tasks, sleepMs],
     )
   ).rows.map((row) => row.id);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DeploymentDto, DeploymentStepRunDto } from '../api/index.js';
 import type { Db } from '../sql/db.js';
+import { queueTasksCte } from '../sql/queue-tasks.js';
 
 interface DbDeployment {
   id: string;
@@ -49,11 +50,10 @@ export async function insertDeployment(
 ): Promise<{ id: string; taskId: string }> {
   const id = randomUUID();
   const result = await db.query<{ task_id: string }>(
-    `with task as (
-       insert into tasks (kind, args, description) values ('deploy', jsonb_build_object('deploymentId', $1::text), $5)
-       returning id, kind),
-     ev as (insert into events (type, data)
-            select 'task.queued', jsonb_build_object('id', id::text, 'kind', kind, 'deploymentId', $1::text) from task),
+    `with ${queueTasksCte(
+      `values ('deploy', jsonb_build_object('deploymentId', $1::text), $5)`,
+      `jsonb_build_object('deploymentId', args->>'deploymentId')`,
+    )},
      dep as (insert into deployments (id, release_id, environment_id, task_id, created_by)
              select $1::uuid, $2::uuid, $3::uuid, id, $4 from task returning task_id)
      select task_id::text from dep`,

@@ -1,5 +1,11 @@
 import type { Db } from '../sql/db.js';
+import { queueTasksCte } from '../sql/queue-tasks.js';
 import { RETENTION } from './retention-settings.js';
+
+// One retention task at a time: skipped here while one is queued or running, and the unique index on
+// tasks turns a race between two nodes into a conflict that inserts nothing.
+const NO_RETENTION_RUNNING = `where not exists (select 1 from tasks where kind = 'retention' and state in ('queued', 'executing'))
+       on conflict do nothing`;
 
 /**
  * Queues the retention task when its slot is due, in one statement: the conditional update of the
@@ -13,17 +19,11 @@ export async function scheduleRetention(db: Db): Promise<string | null> {
      ), claimed as (
        update schedules s set next_run_at = now() + s.every_ms * interval '1 millisecond'
        from slot where s.name = $1 returning slot.next_run_at as due
-     ), task as (
-       insert into tasks (kind, args, description)
+     ), ${queueTasksCte(`
        select 'retention', jsonb_build_object('scheduledFor', to_char(due at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')),
               'Retention (scheduled)'
        from claimed
-       where not exists (select 1 from tasks where kind = 'retention' and state in ('queued', 'executing'))
-       on conflict do nothing
-       returning id, kind
-     ), ev as (
-       insert into events (type, data) select 'task.queued', jsonb_build_object('id', id::text, 'kind', kind) from task
-     )
+       ${NO_RETENTION_RUNNING}`)}
      select id::text from task`,
     [RETENTION],
   );
@@ -33,15 +33,9 @@ export async function scheduleRetention(db: Db): Promise<string | null> {
 /** Queues a retention run now unless one is queued or running; null when one is. */
 export async function queueRetentionNow(db: Db, by: string): Promise<string | null> {
   const result = await db.query<{ id: string }>(
-    `with task as (
-       insert into tasks (kind, args, description)
+    `with ${queueTasksCte(`
        select 'retention', '{}'::jsonb, 'Retention (run by ' || $1::text || ')'
-       where not exists (select 1 from tasks where kind = 'retention' and state in ('queued', 'executing'))
-       on conflict do nothing
-       returning id, kind
-     ), ev as (
-       insert into events (type, data) select 'task.queued', jsonb_build_object('id', id::text, 'kind', kind) from task
-     )
+       ${NO_RETENTION_RUNNING}`)}
      select id::text from task`,
     [by],
   );

@@ -1,5 +1,6 @@
 import type { TaskAttemptDto, TaskDto, TaskState } from '../api/index.js';
 import type { Db } from './db.js';
+import { queueTasksCte } from './queue-tasks.js';
 
 export interface DbTask {
   id: string;
@@ -41,10 +42,8 @@ export async function insertTask(
   task: { kind: string; args: Record<string, unknown>; description: string | null },
 ): Promise<string> {
   const result = await db.query<{ id: string }>(
-    `with inserted as (insert into tasks (kind, args, description) values ($1, $2, $3) returning id, kind),
-     ev as (insert into events (type, data)
-            select 'task.queued', jsonb_build_object('id', id::text, 'kind', kind) from inserted)
-     select id::text from inserted`,
+    `with ${queueTasksCte('values ($1, $2, $3)')}
+     select id::text from task`,
     [task.kind, JSON.stringify(task.args), task.description],
   );
   return result.rows[0]!.id;
