@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TaskFailure } from '../tasks/task-kind.js';
-import type { TargetHost } from './target-host.js';
+import type { ScriptOutput, TargetHost } from './target-host.js';
 import type { ScriptSpec } from './wrap-script.js';
 import { wrapScript } from './wrap-script.js';
 
@@ -24,7 +24,7 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 export class LocalHost implements TargetHost {
   constructor(readonly name: string) {}
 
-  runScript(spec: ScriptSpec, output: (chunk: Buffer) => void, signal: AbortSignal): Promise<number> {
+  runScript(spec: ScriptSpec, output: ScriptOutput, signal: AbortSignal): Promise<number> {
     const { command, stdin } = wrapScript(spec);
     const [program, ...args] = command.split(' ');
     // Its own process group, so cancel and fencing stop everything the script started.
@@ -33,8 +33,8 @@ export class LocalHost implements TargetHost {
       stdio: ['pipe', 'pipe', 'pipe'],
       windowsHide: true,
     });
-    child.stdout.on('data', output);
-    child.stderr.on('data', output);
+    child.stdout.on('data', (chunk: Buffer) => output(chunk, 'stdout'));
+    child.stderr.on('data', (chunk: Buffer) => output(chunk, 'stderr'));
     child.stdin.on('error', () => undefined);
     child.stdin.end(stdin);
     return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { SshSession, type SshEndpoint } from '../targets/ssh-session.js';
 import { TaskFailure } from '../tasks/task-kind.js';
 import { shellQuote } from './shell-quote.js';
-import type { TargetHost } from './target-host.js';
+import type { ScriptOutput, TargetHost } from './target-host.js';
 import type { ScriptSpec } from './wrap-script.js';
 import { wrapScript } from './wrap-script.js';
 
@@ -18,7 +18,7 @@ export class SshHost implements TargetHost {
     return new SshHost(endpoint.name, await SshSession.connect(endpoint, signal));
   }
 
-  runScript(spec: ScriptSpec, output: (chunk: Buffer) => void, signal: AbortSignal): Promise<number> {
+  runScript(spec: ScriptSpec, output: ScriptOutput, signal: AbortSignal): Promise<number> {
     const { command, stdin } = wrapScript(spec);
     return this.session.exec(command, stdin, output, signal);
   }

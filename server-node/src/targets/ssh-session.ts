@@ -69,7 +69,7 @@ export class SshSession {
   exec(
     command: string,
     stdin: string,
-    output: (chunk: Buffer) => void,
+    output: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
     signal: AbortSignal,
   ): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -82,8 +82,8 @@ export class SshSession {
           this.client.end();
         };
         signal.addEventListener('abort', onAbort, { once: true });
-        channel.on('data', output);
-        channel.stderr.on('data', output);
+        channel.on('data', (chunk: Buffer) => output(chunk, 'stdout'));
+        channel.stderr.on('data', (chunk: Buffer) => output(chunk, 'stderr'));
         channel.on('exit', (exitCode: number | null) => (code = exitCode));
         channel.on('close', () => {
           signal.removeEventListener('abort', onAbort);
