@@ -8,6 +8,7 @@ import type { TaskServices } from '../tasks/task-kind.js';
 import { TaskFailure } from '../tasks/task-kind.js';
 import type { MaskingLog } from '../variables/masking-log.js';
 import { substituteVariables } from '../variables/substitute-variables.js';
+import { MAX_ENV_BYTES, variableEnv } from '../variables/variable-env.js';
 import type { DeploymentPlan } from './deployment-plan.js';
 import { LocalHost } from './local-host.js';
 import { extractToHost } from './extract-to-host.js';
@@ -51,6 +52,15 @@ async function script(
     host instanceof LocalHost
       ? { FLOTILLA_ARTIFACTS: await ensureArtifactsDir(context.services.sharedDir, context.taskId) }
       : {};
+  // Variables reach the script two ways: `#{Name}` substituted into its text, and environment
+  // variables. Both travel on the script's standard input, never on a command line (see wrapScript).
+  const variables = variableEnv(context.plan.variables);
+  for (const [key, name] of variables.tooLarge) {
+    if (spec.script.includes(key))
+      out.line(
+        `${key} is not set: ${name} is over ${MAX_ENV_BYTES / 1024} KiB, too large for the environment; use #{${name}}`,
+      );
+  }
   let code: number;
   try {
     code = await host.runScript(
@@ -58,9 +68,9 @@ async function script(
         shell: spec.shell,
         script: substituteVariables(spec.script, context.plan.variables),
         cwd: spec.cwd,
-        env: { ...baseEnv(context), ...artifacts, ...spec.env },
+        env: { ...variables.env, ...baseEnv(context), ...artifacts, ...spec.env },
       },
-      (chunk) => out.write(chunk),
+      (chunk, stream) => out.write(chunk, stream),
       combined,
     );
   } catch (error) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { TaskKind } from './task-kind.js';
 import { TaskFailure } from './task-kind.js';
+import { bashHereDoc } from './bash-here-doc.js';
 
 const scriptArgs = z
   .object({
@@ -17,13 +18,23 @@ type ScriptArgs = z.infer<typeof scriptArgs>;
 
 const KILL_GRACE_MS = 3000;
 
-function shellCommand(args: ScriptArgs): { command: string; argv: string[] } {
+/**
+ * The script goes on standard input, never in the arguments (which `ps` shows every local user):
+ * PowerShell reads it as commands (`-Command -`, as deploy steps do), bash execs a child bash that
+ * reads it from a here-document with /dev/null as its input (see `bashHereDoc`).
+ */
+function shellCommand(args: ScriptArgs): { command: string; argv: string[]; stdin: string } {
   const shell = args.shell === 'auto' ? (process.platform === 'win32' ? 'powershell' : 'bash') : args.shell;
   if (shell === 'powershell') {
     const exe = process.platform === 'win32' ? 'powershell.exe' : 'pwsh';
-    return { command: exe, argv: ['-NoProfile', '-NonInteractive', '-Command', args.script] };
+    return {
+      command: exe,
+      argv: ['-NoProfile', '-NonInteractive', '-Command', '-'],
+      stdin: `${args.script}\n`,
+    };
   }
-  return { command: 'bash', argv: ['-c', args.script] };
+  const program = bashHereDoc(args.script, (run) => `exec ${run}`);
+  return { command: 'bash', argv: ['-s'], stdin: `${program.join('\n')}\n` };
 }
 
 /**
@@ -37,18 +48,21 @@ export const scriptTask: TaskKind<ScriptArgs> = {
   argsSchema: scriptArgs,
   onNodeLoss: 'fail',
   async run({ id, attempt, args, signal, log, home }) {
-    const { command, argv } = shellCommand(args);
+    const { command, argv, stdin } = shellCommand(args);
     const pidDir = path.join(home, 'running');
     await mkdir(pidDir, { recursive: true });
     const child = spawn(command, argv, {
       detached: process.platform !== 'win32',
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, FLOTILLA_TASK_ID: id, FLOTILLA_TASK_ATTEMPT: String(attempt) },
       windowsHide: true,
     });
     // Listen before anything async: a quick script can finish before the next tick.
     child.stdout.on('data', (chunk: Buffer) => log.write(chunk));
     child.stderr.on('data', (chunk: Buffer) => log.write(chunk));
+    // A script that exits before reading all of its input must not fail the task with EPIPE.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(stdin);
     const exited = new Promise<{ code: number | null; spawnError?: Error }>((resolve) => {
       child.once('error', (error) => resolve({ code: null, spawnError: error }));
       child.once('close', (exitCode) => resolve({ code: exitCode }));
