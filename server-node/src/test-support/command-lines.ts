@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
  * The command line of every process on this machine, as any local user sees it (`ps -eo args` reads
  * the same files): arguments joined by spaces. Processes that end while being read are skipped.
  */
-export function commandLines(): string[] {
+function commandLines(): string[] {
   const lines: string[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
