@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BalancerStatsDto } from '@flotilla/server-node/api';
-import { BALANCER_STATS_PATH } from '@flotilla/server-node/api';
+import { BALANCER_STATS_PATH, CLUSTER_PATH, NODE_PING_PATH } from '@flotilla/server-node/api';
 import { startBenchPostgres } from '@flotilla/server-node/bench/bench-postgres';
 import { FlotillaCluster } from '@flotilla/server-node/bench/flotilla-cluster';
 import { Cleanup, log, round1 } from '@flotilla/server-node/bench/util';
@@ -143,11 +143,11 @@ async function measure(
   const victim = cluster.nodes.find((node) => node.name === victimName)!;
   const headers = { authorization: `Bearer ${cluster.apiKey}` };
   log(`${kind}: throughput through the balancer and straight to ${cluster.nodes[0]!.name}`);
-  const rpsThroughBalancer = await throughput(`${balancer.url}/api/nodes/ping`);
-  const rpsDirect = await throughput(`${cluster.nodes[0]!.url}/api/nodes/ping`);
+  const rpsThroughBalancer = await throughput(balancer.url + NODE_PING_PATH);
+  const rpsDirect = await throughput(cluster.nodes[0]!.url + NODE_PING_PATH);
 
   log(`${kind}: ${STEADY_RPS} req/s for ${LOAD_MS} ms; SIGKILL ${victimName} at ${KILL_AT_MS} ms`);
-  const load = steadyLoad(`${balancer.url}/api/cluster`, headers, LOAD_MS);
+  const load = steadyLoad(balancer.url + CLUSTER_PATH, headers, LOAD_MS);
   await sleep(KILL_AT_MS);
   const killedAt = performance.now();
   victim.child.kill('SIGKILL');

@@ -1,9 +1,11 @@
-// The wire contract of a server node: every DTO and event the HTTP API sends.
-// The console imports these as types; nothing here may import from the rest of the server.
+// The wire contract of a server node: every DTO and event the HTTP API sends, and the path of every
+// route the console calls (nodes.ts, cluster.ts, tasks.ts, events.ts, auth.ts, balancer.ts) with what
+// it takes. The routes register these paths and the console's cluster client builds its URLs with
+// them. Nothing here may import from the rest of the server.
+
+import type { TaskState } from './tasks.js';
 
 export type NodeState = 'running' | 'draining' | 'offline' | 'dead';
-export type TaskState = 'queued' | 'executing' | 'succeeded' | 'failed' | 'canceled';
-export const TERMINAL_TASK_STATES: readonly TaskState[] = ['succeeded', 'failed', 'canceled'];
 
 export interface PingDto {
   name: string;
@@ -80,6 +82,12 @@ export interface CreateTaskResultDto {
   id: string;
 }
 
+/** POST /api/tasks/:id/cancel: a queued task is canceled at once; an executing one is asked to stop. */
+export interface CancelTaskResultDto {
+  outcome: 'canceled' | 'cancel-requested';
+  task: TaskDto;
+}
+
 /** One row of the events table, as `/api/events` streams it (the SSE id is `seq`). */
 export interface EventDto {
   seq: string;
@@ -116,6 +124,27 @@ export type {
 export type * from './domain.js';
 
 export { BALANCER_STATS_PATH, balancerServerPath } from './balancer.js';
+
+export { ME_PATH } from './auth.js';
+export { CLUSTER_PATH, type UpdateClusterRequest } from './cluster.js';
+export { EVENTS_PATH } from './events.js';
+export { NODES_PATH, NODE_PING_PATH, NODE_ROUTE, nodePath, type UpdateNodeRequest } from './nodes.js';
+export {
+  TASKS_PATH,
+  TASK_CANCEL_ROUTE,
+  TASK_LOG_ROUTE,
+  TASK_RETRY_ROUTE,
+  TASK_ROUTE,
+  TERMINAL_TASK_STATES,
+  taskCancelPath,
+  taskLogPath,
+  taskPath,
+  taskRetryPath,
+  tasksPath,
+  type CreateTaskRequest,
+  type TaskListQuery,
+  type TaskState,
+} from './tasks.js';
 
 export type { Action, Role } from './roles.js';
 export { ACTION_ROLES, ROLES, hasRole } from './roles.js';

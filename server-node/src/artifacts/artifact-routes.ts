@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError, parseOr400 } from '../http/http-error.js';
-import type { RouteContext } from '../http/server.js';
+import type { RouteContext } from '../http/route-context.js';
 import { getTask } from '../sql/task-rows.js';
 import { artifactsDir, isArtifactName, listArtifacts } from './artifact-store.js';
 

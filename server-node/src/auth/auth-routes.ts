@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { MeDto } from '../api/index.js';
+import { ME_PATH, type MeDto } from '../api/index.js';
 import { insertAuditEntry } from '../audit/audit-rows.js';
 import { deriveKey } from '../crypto/derive-key.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
-import type { RouteContext } from '../http/server.js';
+import type { RouteContext } from '../http/route-context.js';
 import { clearSessionCookie, setSessionCookie } from './cookies.js';
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from './login-rate-limit.js';
 import { UNUSABLE_HASH, verifyPassword } from './password-hash.js';
@@ -104,7 +104,7 @@ export function authRoutes(app: FastifyInstance, context: RouteContext): void {
     return reply.status(204).send();
   });
 
-  app.get('/api/auth/me', { config: { role: 'viewer' } }, (request, reply) =>
+  app.get(ME_PATH, { config: { role: 'viewer' } }, (request, reply) =>
     reply.send(meDto(request.principal!, context.runtime.name)),
   );
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CreatedApiKeyDto } from '../api/index.js';
 import { audit } from '../audit/audit.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
-import type { RouteContext } from '../http/server.js';
+import type { RouteContext } from '../http/route-context.js';
 import { generateApiKey } from '../sql/api-keys.js';
 import { hashPassword } from './password-hash.js';
 import { ROLES } from '../api/roles.js';

@@ -5,7 +5,7 @@ import { audit } from '../audit/audit.js';
 import { idParams } from '../domain/uuid-param.js';
 import { listEnvironments } from '../environments/environment-rows.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
-import type { RouteContext } from '../http/server.js';
+import type { RouteContext } from '../http/route-context.js';
 import { listProjects } from '../projects/project-rows.js';
 import { getDeployment, latestDeployments, listDeployments, listStepRuns } from './deployment-rows.js';
 import { queueDeployment } from './queue-deployment.js';

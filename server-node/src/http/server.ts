@@ -19,16 +19,11 @@ import { retentionRoutes } from '../retention/retention-routes.js';
 import { targetRoutes } from '../targets/target-routes.js';
 import { variableRoutes } from '../variables/variable-routes.js';
 import { HttpError } from './http-error.js';
+import type { RouteContext } from './route-context.js';
 import { clusterRoutes } from './routes/cluster-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { nodeRoutes } from './routes/node-routes.js';
 import { taskRoutes } from './routes/task-routes.js';
-
-/** What every route handler may use. */
-export interface RouteContext {
-  runtime: NodeRuntime;
-  domain: DomainContext;
-}
 
 export function buildServer(runtime: NodeRuntime): FastifyInstance {
   const logger: FastifyBaseLogger = runtime.log.child({ component: 'http' });

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { audit } from '../audit/audit.js';
 import type { DomainContext } from '../domain/domain-context.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
-import type { RouteContext } from '../http/server.js';
+import type { RouteContext } from '../http/route-context.js';
 import { packageIdProblem, versionProblem } from './package-names.js';
 import { PackageRejected } from './package-rejected.js';
 import {

@@ -8,7 +8,7 @@ import { queueDeployment } from '../deploy/queue-deployment.js';
 import { idParams } from '../domain/uuid-param.js';
 import { listEnvironments } from '../environments/environment-rows.js';
 import { HttpError } from '../http/http-error.js';
-import type { RouteContext } from '../http/server.js';
+import type { RouteContext } from '../http/route-context.js';
 import { listPackages } from '../packages/package-rows.js';
 import { getProject, listProjects } from '../projects/project-rows.js';
 import { createRelease } from '../releases/create-release.js';

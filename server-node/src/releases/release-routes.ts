@@ -4,7 +4,7 @@ import { audit } from '../audit/audit.js';
 import { activeDeploymentsMessage, countActiveDeployments } from '../deploy/active-deployments.js';
 import { idParams } from '../domain/uuid-param.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
-import type { RouteContext } from '../http/server.js';
+import type { RouteContext } from '../http/route-context.js';
 import { versionSchema } from '../packages/package-names.js';
 import { getProject } from '../projects/project-rows.js';
 import { createRelease } from './create-release.js';

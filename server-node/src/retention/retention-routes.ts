@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CreateTaskResultDto } from '../api/index.js';
 import { audit } from '../audit/audit.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
-import type { RouteContext } from '../http/server.js';
+import type { RouteContext } from '../http/route-context.js';
 import { readRetentionPolicy, updateRetentionPolicy } from './retention-settings.js';
 import { queueRetentionNow } from './schedule-retention.js';
 

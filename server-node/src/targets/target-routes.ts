@@ -7,7 +7,7 @@ import type { DomainContext } from '../domain/domain-context.js';
 import { idParams } from '../domain/uuid-param.js';
 import { getEnvironment } from '../environments/environment-rows.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
-import type { RouteContext } from '../http/server.js';
+import type { RouteContext } from '../http/route-context.js';
 import { insertTask } from '../sql/task-rows.js';
 import type { DbTarget, TargetFields } from './target-rows.js';
 import {

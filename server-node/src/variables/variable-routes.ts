@@ -4,7 +4,7 @@ import { audit } from '../audit/audit.js';
 import { idParams } from '../domain/uuid-param.js';
 import { getEnvironment } from '../environments/environment-rows.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
-import type { RouteContext } from '../http/server.js';
+import type { RouteContext } from '../http/route-context.js';
 import { getProject } from '../projects/project-rows.js';
 import { deleteVariable, listVariables, upsertVariable } from './variable-rows.js';
 

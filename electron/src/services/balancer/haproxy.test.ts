@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { NODE_PING_PATH } from '@flotilla/server-node/api';
 import type { BalancerServerDto } from '../../../../server-node/src/api/index.js';
 import { TestCluster } from '../../../../server-node/src/test-support/test-cluster.js';
 import { SshConnection } from '../ssh/ssh-connection.js';
@@ -19,7 +20,7 @@ const WAIT = { timeout: 15_000 };
 async function spread(url: string, count = 30): Promise<Record<string, number>> {
   const perNode: Record<string, number> = {};
   for (let i = 0; i < count; i++) {
-    const response = await fetch(`${url}/api/nodes/ping`);
+    const response = await fetch(url + NODE_PING_PATH);
     await response.arrayBuffer();
     expect(response.status).toBe(200);
     const node = response.headers.get('x-flotilla-node') ?? '?';
@@ -40,7 +41,7 @@ function steadyLoad(url: string, concurrency: number) {
   const deadline = Date.now() + 20_000;
   const loops = Array.from({ length: concurrency }, async () => {
     while (!stopped && Date.now() < deadline) {
-      const outcome = await fetch(`${url}/api/nodes/ping`, { signal: AbortSignal.timeout(5000) }).then(
+      const outcome = await fetch(url + NODE_PING_PATH, { signal: AbortSignal.timeout(5000) }).then(
         async (response) => {
           await response.arrayBuffer();
           return response.status === 200 ? 'ok' : `HTTP ${response.status}`;

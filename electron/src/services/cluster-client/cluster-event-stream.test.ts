@@ -1,5 +1,6 @@
 import type { EventDto } from '@flotilla/server-node/api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ClusterApi } from './cluster-api.js';
 import { ClusterEventStream } from './cluster-event-stream.js';
 import { ClusterHttp } from './cluster-http.js';
 import { fakeServer, sseEvent, type FakeServer } from './test-support/fake-server.js';
@@ -30,7 +31,7 @@ describe('ClusterEventStream', () => {
     servers.push(first, second);
     const events: EventDto[] = [];
     const http = new ClusterHttp({ balancerUrl: first.url, apiKey: 'k', nodeUrls: [second.url] });
-    const stream = new ClusterEventStream(http, { onEvent: (event) => events.push(event) });
+    const stream = new ClusterEventStream(new ClusterApi(http), { onEvent: (event) => events.push(event) });
     stream.start();
     await expect
       .poll(() => events.map((event) => event.seq), { timeout: 5000 })
@@ -47,7 +48,7 @@ describe('ClusterEventStream', () => {
       setTimeout(() => void node.close(), 30);
     });
     const http = new ClusterHttp({ balancerUrl: node.url, apiKey: 'k' });
-    const stream = new ClusterEventStream(http, {
+    const stream = new ClusterEventStream(new ClusterApi(http), {
       onEvent: () => undefined,
       onStatus: (status) => states.push(status.state),
     });

@@ -1,5 +1,5 @@
 import type { EventDto } from '@flotilla/server-node/api';
-import type { ClusterHttp } from './cluster-http.js';
+import type { ClusterApi } from './cluster-api.js';
 import { SseParser } from './sse-parser.js';
 
 export interface EventStreamStatus {
@@ -34,7 +34,7 @@ export class ClusterEventStream {
   private running: Promise<void> | null = null;
 
   constructor(
-    private readonly http: ClusterHttp,
+    private readonly api: ClusterApi,
     private readonly options: ClusterEventStreamOptions,
   ) {
     this.lastEventId = options.lastEventId ?? null;
@@ -69,7 +69,7 @@ export class ClusterEventStream {
       }
       if (this.stopped) break;
       // The stream ended (its node died, or the balancer cut it): that endpoint goes to the back of the line.
-      if (via) this.http.markDown(via);
+      if (via) this.api.http.markDown(via);
       retryMs = Math.min(parser.retryMs ?? retryMs, this.options.maxRetryMs ?? 1000);
       this.status('reconnecting', null, error);
       // First retry at once (another endpoint is likely up); back off only when all keep failing.
@@ -81,9 +81,7 @@ export class ClusterEventStream {
   private async readOnce(parser: SseParser): Promise<string> {
     const controller = new AbortController();
     this.controller = controller;
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
-    if (this.lastEventId !== null) headers['last-event-id'] = this.lastEventId;
-    const { response, url } = await this.http.stream('/api/events', headers, controller.signal);
+    const { response, url } = await this.api.events(this.lastEventId, controller.signal);
     this.status('connected', url, null);
     const idleMs = this.options.idleTimeoutMs ?? 25_000;
     let idle = setTimeout(() => controller.abort(), idleMs);

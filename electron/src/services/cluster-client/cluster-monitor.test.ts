@@ -1,6 +1,14 @@
 import type { ServerResponse } from 'node:http';
+import {
+  BALANCER_STATS_PATH,
+  CLUSTER_PATH,
+  EVENTS_PATH,
+  ME_PATH,
+  NODES_PATH,
+} from '@flotilla/server-node/api';
 import type { ClusterSnapshotDto } from '../../common/contract.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ClusterApi } from './cluster-api.js';
 import { ClusterHttp } from './cluster-http.js';
 import { ClusterMonitor } from './cluster-monitor.js';
 import { fakeServer, sendJson, sseEvent, type FakeServer } from './test-support/fake-server.js';
@@ -33,17 +41,17 @@ describe('ClusterMonitor', () => {
     let state = 'running';
     let events: ServerResponse | null = null;
     const cluster = await fakeServer((req, res) => {
-      if (req.url === '/api/nodes') return sendJson(res, 200, [node('node-1', state, 2)]);
-      if (req.url === '/api/cluster')
+      if (req.url === NODES_PATH) return sendJson(res, 200, [node('node-1', state, 2)]);
+      if (req.url === CLUSTER_PATH)
         return sendJson(res, 200, {
           clusterId: 'c',
           queue: { queued: 3, executing: 2 },
           paused: false,
           leader: 'node-1',
         });
-      if (req.url === '/_balancer/stats')
+      if (req.url === BALANCER_STATS_PATH)
         return sendJson(res, 200, { kind: 'builtin', backend: 'flotilla', servers: [], at: '' });
-      if (req.url === '/api/events') {
+      if (req.url === EVENTS_PATH) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write(': hello\n\n');
         events = res;
@@ -55,7 +63,7 @@ describe('ClusterMonitor', () => {
     const snapshots: ClusterSnapshotDto[] = [];
     const monitor = new ClusterMonitor({
       clusterId: 'c',
-      http: new ClusterHttp({ balancerUrl: cluster.url, apiKey: 'k' }),
+      api: new ClusterApi(new ClusterHttp({ balancerUrl: cluster.url, apiKey: 'k' })),
       // A long sample interval: the update below can only come from the event.
       sampleMs: 60_000,
       onSnapshot: (snapshot) => snapshots.push(snapshot),
@@ -80,10 +88,10 @@ describe('ClusterMonitor', () => {
   it('counts finished tasks into the next point and says when the URL has no balancer stats', async () => {
     let events: ServerResponse | null = null;
     const cluster = await fakeServer((req, res) => {
-      if (req.url === '/api/nodes') return sendJson(res, 200, []);
-      if (req.url === '/api/cluster')
+      if (req.url === NODES_PATH) return sendJson(res, 200, []);
+      if (req.url === CLUSTER_PATH)
         return sendJson(res, 200, { clusterId: 'c', queue: { queued: 0, executing: 0 } });
-      if (req.url === '/api/events') {
+      if (req.url === EVENTS_PATH) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write(': hello\n\n');
         events = res;
@@ -94,7 +102,7 @@ describe('ClusterMonitor', () => {
     servers.push(cluster);
     const monitor = new ClusterMonitor({
       clusterId: 'c',
-      http: new ClusterHttp({ balancerUrl: cluster.url, apiKey: 'k' }),
+      api: new ClusterApi(new ClusterHttp({ balancerUrl: cluster.url, apiKey: 'k' })),
       sampleMs: 100,
       onSnapshot: () => undefined,
       onEvent: () => undefined,
@@ -114,17 +122,17 @@ describe('ClusterMonitor', () => {
 
   it("takes the key's role from the cluster, so the UI can disable what it may not do", async () => {
     const cluster = await fakeServer((req, res) => {
-      if (req.url === '/api/auth/me')
+      if (req.url === ME_PATH)
         return sendJson(res, 200, {
           user: { id: 'u1', username: 'ops-viewer', role: 'viewer' },
           via: 'api-key',
           csrfToken: null,
           node: 'node-1',
         });
-      if (req.url === '/api/nodes') return sendJson(res, 200, []);
-      if (req.url === '/api/cluster')
+      if (req.url === NODES_PATH) return sendJson(res, 200, []);
+      if (req.url === CLUSTER_PATH)
         return sendJson(res, 200, { clusterId: 'c', queue: { queued: 0, executing: 0 } });
-      if (req.url === '/api/events') {
+      if (req.url === EVENTS_PATH) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write(': hello\n\n');
         return;
@@ -134,7 +142,7 @@ describe('ClusterMonitor', () => {
     servers.push(cluster);
     const monitor = new ClusterMonitor({
       clusterId: 'c',
-      http: new ClusterHttp({ balancerUrl: cluster.url, apiKey: 'k' }),
+      api: new ClusterApi(new ClusterHttp({ balancerUrl: cluster.url, apiKey: 'k' })),
       onSnapshot: () => undefined,
       onEvent: () => undefined,
     });

@@ -1,17 +1,17 @@
-import type { ClusterDto, EventDto, MeDto, NodeDto } from '@flotilla/server-node/api';
+import type { EventDto, NodeDto } from '@flotilla/server-node/api';
 import type {
   ClusterSnapshotDto,
   ConnectionDto,
   ConsoleRole,
   MetricsPointDto,
 } from '../../common/contract.js';
-import { fetchBalancerStats, type BalancerOutcome } from './balancer-stats.js';
-import type { ClusterHttp } from './cluster-http.js';
+import { readBalancerStats, type BalancerOutcome, type BalancerReader } from './balancer-stats.js';
+import type { ClusterApi } from './cluster-api.js';
 import { ClusterEventStream, type EventStreamStatus } from './cluster-event-stream.js';
 
 export interface ClusterMonitorOptions {
   clusterId: string;
-  http: ClusterHttp;
+  api: ClusterApi;
   role?: ConsoleRole;
   /** How often nodes, queue and balancer are sampled (heartbeat age, CPU and memory change without events). */
   sampleMs?: number;
@@ -20,8 +20,8 @@ export interface ClusterMonitorOptions {
   eventsLimit?: number;
   onSnapshot: (snapshot: ClusterSnapshotDto) => void;
   onEvent: (event: EventDto) => void;
-  /** Reads the balancer's stats; default: the built-in balancer's endpoint through the cluster URL. */
-  readBalancer?: () => Promise<BalancerOutcome>;
+  /** The cluster's balancer; default: the built-in one, through the cluster URL. */
+  balancer?: BalancerReader;
   /** The node URLs changed: worth saving, so the next start can reach the cluster without its balancer. */
   onNodeUrls?: (urls: string[]) => void;
 }
@@ -72,7 +72,7 @@ export class ClusterMonitor {
       balancerError: null,
       point: null,
     };
-    this.stream = new ClusterEventStream(options.http, {
+    this.stream = new ClusterEventStream(options.api, {
       onEvent: (event) => this.onEvent(event),
       onReset: () => this.refreshSoon(),
       onStatus: (status) => this.onStreamStatus(status),
@@ -99,11 +99,11 @@ export class ClusterMonitor {
   }
 
   /**
-   * Asks the cluster what this API key may do (`GET /api/auth/me`), so the UI disables what the role
+   * Asks the cluster what this API key may do (who its user is), so the UI disables what the role
    * may not use, with the reason. A cluster that cannot say keeps the role given at construction.
    */
   private async learnRole(): Promise<void> {
-    const me = await this.options.http.json<MeDto>('GET', '/api/auth/me').catch(() => null);
+    const me = await this.options.api.me().catch(() => null);
     const role = me?.user.role;
     if (!role || this.stopped || role === this.current.connection.role) return;
     this.current = { ...this.current, connection: { ...this.current.connection, role } };
@@ -157,10 +157,10 @@ export class ClusterMonitor {
   }
 
   private async sample(): Promise<void> {
-    const { http } = this.options;
+    const { api } = this.options;
     const [nodes, cluster, balancer] = await Promise.allSettled([
-      http.json<NodeDto[]>('GET', '/api/nodes'),
-      http.json<ClusterDto>('GET', '/api/cluster'),
+      api.listNodes(),
+      api.getCluster(),
       this.sampleBalancer(),
     ]);
     if (this.stopped) return;
@@ -191,8 +191,10 @@ export class ClusterMonitor {
   /** undefined: not asked this time (keep what we had). */
   private async sampleBalancer(): Promise<BalancerOutcome | undefined> {
     if (Date.now() < this.balancerRetryAt) return undefined;
-    const { readBalancer, http } = this.options;
-    const outcome = await (readBalancer ? readBalancer() : fetchBalancerStats(http));
+    const { api, balancer } = this.options;
+    const outcome = await readBalancerStats(
+      balancer ?? { kind: 'builtin', stats: () => api.balancerStats() },
+    );
     if (outcome.stats === null) this.balancerRetryAt = Date.now() + BALANCER_RETRY_MS;
     return outcome;
   }
@@ -241,7 +243,7 @@ export class ClusterMonitor {
     const key = urls.join(' ');
     if (key === this.knownNodeUrls) return;
     this.knownNodeUrls = key;
-    this.options.http.setNodeUrls(nodes.map((node) => node.url));
+    this.options.api.http.setNodeUrls(nodes.map((node) => node.url));
     this.options.onNodeUrls?.(nodes.map((node) => node.url));
   }
 

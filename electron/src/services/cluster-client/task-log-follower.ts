@@ -1,7 +1,7 @@
-import type { ClusterHttp } from './cluster-http.js';
+import type { ClusterApi } from './cluster-api.js';
 
 export interface TaskLogFollowerOptions {
-  http: ClusterHttp;
+  api: ClusterApi;
   taskId: string;
   onText: (text: string) => void;
   onEnd: (error: Error | null) => void;
@@ -22,13 +22,9 @@ export class TaskLogFollower {
   }
 
   private async run(): Promise<void> {
-    const { http, taskId, onText, onEnd } = this.options;
+    const { api, taskId, onText, onEnd } = this.options;
     try {
-      const { response } = await http.stream(
-        `/api/tasks/${encodeURIComponent(taskId)}/log?follow=1`,
-        { accept: 'text/plain' },
-        this.controller.signal,
-      );
+      const response = await api.followTaskLog(taskId, this.controller.signal);
       const decoder = new TextDecoder();
       for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
         const text = decoder.decode(chunk, { stream: true });

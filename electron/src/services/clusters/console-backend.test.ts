@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { CLUSTER_PATH, EVENTS_PATH, ME_PATH, NODES_PATH, nodePath } from '@flotilla/server-node/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PushEvent } from '../../common/contract.js';
 import { fakeServer, sendJson, type FakeServer } from '../cluster-client/test-support/fake-server.js';
@@ -19,14 +20,14 @@ async function cluster(role = 'administrator') {
   const patches: unknown[] = [];
   const server = await fakeServer((req, res) => {
     if (req.headers.authorization !== 'Bearer good') return sendJson(res, 401, { error: 'Unknown API key.' });
-    if (req.url === '/api/auth/me') return sendJson(res, 200, { user: { name: 'someone', role } });
-    if (req.url === '/api/cluster')
+    if (req.url === ME_PATH) return sendJson(res, 200, { user: { name: 'someone', role } });
+    if (req.url === CLUSTER_PATH)
       return sendJson(res, 200, { clusterId: 'c', leader: 'node-1', queue: { queued: 0, executing: 0 } });
-    if (req.url === '/api/nodes')
+    if (req.url === NODES_PATH)
       return sendJson(res, 200, [
         { name: 'node-1', url: 'http://127.0.0.1:1', version: '1.2.3', state: 'running' },
       ]);
-    if (req.url === '/api/nodes/node-1' && req.method === 'PATCH') {
+    if (req.url === nodePath('node-1') && req.method === 'PATCH') {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
@@ -35,7 +36,7 @@ async function cluster(role = 'administrator') {
       });
       return;
     }
-    if (req.url === '/api/events') {
+    if (req.url === EVENTS_PATH) {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(': hi\n\n');
       return;

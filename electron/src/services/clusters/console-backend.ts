@@ -1,11 +1,6 @@
 import type {
-  ClusterDto,
-  CreateTaskResultDto,
-  NodeDto,
-  TaskDetailDto,
-  TaskDto,
-} from '@flotilla/server-node/api';
-import type {
+  BalancerAdminState,
+  BalancerServerDto,
   BalancerSettingsDto,
   BalancerSettingsInputDto,
   ClusterEntryDto,
@@ -14,20 +9,16 @@ import type {
   PushContract,
   PushEvent,
   SandboxStatusDto,
-  TaskFilterDto,
 } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
-import type { HaproxyBalancer } from '../balancer/haproxy-balancer.js';
 import { balancerSettings, haproxyFromSettings } from '../balancer/haproxy-from-settings.js';
-import {
-  readHaproxyStats,
-  setBalancerServerState,
-  setHaproxyServerState,
-} from '../cluster-client/balancer-stats.js';
+import { readBalancerStats } from '../cluster-client/balancer-stats.js';
+import { ClusterApi } from '../cluster-client/cluster-api.js';
 import { ClusterHttp } from '../cluster-client/cluster-http.js';
 import { ClusterMonitor } from '../cluster-client/cluster-monitor.js';
 import { TaskLogFollower } from '../cluster-client/task-log-follower.js';
 import { HostsService, type HostsHandlers } from '../hosts/index.js';
+import { builtinBalancer, haproxyNodeBalancer, type NodeBalancer } from '../provisioning/index.js';
 import { SandboxLauncher, type SandboxInfo, type SandboxLaunchOptions } from '../sandbox/sandbox-launcher.js';
 import type { Vault } from '../vault/vault.js';
 import type { ClusterStore } from './cluster-store.js';
@@ -48,10 +39,10 @@ export interface ConsoleBackendOptions {
 
 interface Session {
   cluster: ClusterEntryDto;
-  http: ClusterHttp;
+  api: ClusterApi;
   monitor: ClusterMonitor;
-  /** The cluster's HAProxy when its balancer setting names one; null for the built-in balancer. */
-  haproxy: HaproxyBalancer | null;
+  /** The cluster's balancer: the built-in one, or HAProxy when the cluster's balancer setting names one. */
+  balancer: NodeBalancer;
   followers: Map<string, TaskLogFollower>;
 }
 
@@ -158,41 +149,24 @@ export class ConsoleBackend {
     },
     'sandbox:status': () => Promise.resolve(this.sandboxStatus),
     'cluster:snapshot': () => Promise.resolve(this.session?.monitor.snapshot() ?? null),
-    'cluster:setPaused': (paused) =>
-      this.act((s) => s.http.json<ClusterDto>('PATCH', '/api/cluster', { paused })),
+    'cluster:setPaused': (paused) => this.act((s) => s.api.setPaused(paused)),
     'metrics:history': () => Promise.resolve(this.session?.monitor.history() ?? []),
     'events:recent': () => Promise.resolve(this.session?.monitor.recentEvents() ?? []),
-    'nodes:setDrain': (name, drain) =>
-      this.act((s) => s.http.json<NodeDto>('PATCH', `/api/nodes/${encodeURIComponent(name)}`, { drain })),
+    'nodes:setDrain': (name, drain) => this.act((s) => s.api.setDrain(name, drain)),
     'nodes:setTaskCap': (name, taskCap) => {
       if (!Number.isInteger(taskCap) || taskCap < 0 || taskCap > 1000) {
         return Promise.reject(new UserError('The task cap is a whole number from 0 (no tasks) to 1000.'));
       }
-      return this.act((s) =>
-        s.http.json<NodeDto>('PATCH', `/api/nodes/${encodeURIComponent(name)}`, { taskCap }),
-      );
+      return this.act((s) => s.api.setTaskCap(name, taskCap));
     },
-    'nodes:remove': (name) =>
-      this.act(async (s) => {
-        await s.http.json<null>('DELETE', `/api/nodes/${encodeURIComponent(name)}`);
-        return null;
-      }),
+    'nodes:remove': (name) => this.act((s) => s.api.deleteNode(name)),
     'tasks:list': (filter) =>
-      this.act((s) => s.http.json<TaskDto[]>('GET', `/api/tasks${taskQuery(filter)}`), false),
-    'tasks:get': (id) =>
-      this.act((s) => s.http.json<TaskDetailDto>('GET', `/api/tasks/${encodeURIComponent(id)}`), false),
-    'tasks:create': (task) => this.act((s) => s.http.json<CreateTaskResultDto>('POST', '/api/tasks', task)),
-    'tasks:cancel': (id) =>
-      this.act(async (s) => {
-        const outcome = await s.http.json<{ task: TaskDto }>(
-          'POST',
-          `/api/tasks/${encodeURIComponent(id)}/cancel`,
-        );
-        return outcome.task;
-      }),
-    'tasks:retry': (id) =>
-      this.act((s) => s.http.json<TaskDto>('POST', `/api/tasks/${encodeURIComponent(id)}/retry`)),
-    'tasks:log': (id) => this.act((s) => s.http.text(`/api/tasks/${encodeURIComponent(id)}/log`), false),
+      this.act((s) => s.api.listTasks({ ...filter, limit: filter.limit ?? 200 }), false),
+    'tasks:get': (id) => this.act((s) => s.api.getTask(id), false),
+    'tasks:create': (task) => this.act((s) => s.api.createTask(task)),
+    'tasks:cancel': (id) => this.act(async (s) => (await s.api.cancelTask(id)).task),
+    'tasks:retry': (id) => this.act((s) => s.api.retryTask(id)),
+    'tasks:log': (id) => this.act((s) => s.api.taskLog(id), false),
     'tasks:followLog': (id) => this.followLog(id),
     'tasks:unfollowLog': (id) => {
       this.session?.followers.get(id)?.stop();
@@ -202,9 +176,9 @@ export class ConsoleBackend {
     'balancer:stats': () => Promise.resolve(this.session?.monitor.snapshot().balancer ?? null),
     'balancer:setServerState': (name, state) =>
       this.act((s) => {
-        if (!s.haproxy) return setBalancerServerState(s.http, name, state);
+        if (s.balancer.kind === 'builtin') return s.api.setBalancerServerState(name, state);
         this.requireAdmin(s);
-        return setHaproxyServerState(s.haproxy, name, state);
+        return setHaproxyServerState(s.balancer, name, state);
       }),
     'balancer:getSettings': () =>
       this.act((s) => Promise.resolve(s.cluster.balancer ?? { kind: 'builtin' as const }), false),
@@ -224,7 +198,7 @@ export class ConsoleBackend {
             const session = this.requireSession();
             return {
               entry: session.cluster,
-              http: session.http,
+              http: session.api.http,
               role: session.monitor.snapshot().connection.role,
             };
           },
@@ -270,7 +244,7 @@ export class ConsoleBackend {
     const settings = balancerSettings(input);
     const haproxy = haproxyFromSettings(settings);
     if (haproxy) {
-      const { error } = await readHaproxyStats(haproxy);
+      const { error } = await readBalancerStats(haproxyNodeBalancer(haproxy));
       if (error) {
         throw new UserError(
           `${error} Check that HAProxy runs on this machine with that admin socket and that the console may open it. Nothing was saved.`,
@@ -288,7 +262,7 @@ export class ConsoleBackend {
     if (session.followers.has(id)) return Promise.resolve(null);
     const clusterId = session.cluster.id;
     const follower = new TaskLogFollower({
-      http: session.http,
+      api: session.api,
       taskId: id,
       onText: (text) => this.options.push('tasks:logChunk', { clusterId, taskId: id, text, done: false }),
       onEnd: (error) => {
@@ -355,17 +329,19 @@ export class ConsoleBackend {
       await this.options.store.select(id);
       await this.closeSession();
       const http = new ClusterHttp({ balancerUrl: cluster.balancerUrl, apiKey, nodeUrls: cluster.nodeUrls });
+      const api = new ClusterApi(http);
       const haproxy = haproxyFromSettings(cluster.balancer);
+      const balancer = haproxy ? haproxyNodeBalancer(haproxy) : builtinBalancer(http);
       const monitor = new ClusterMonitor({
         clusterId: id,
-        http,
-        ...(haproxy ? { readBalancer: () => readHaproxyStats(haproxy) } : {}),
+        api,
+        balancer,
         sampleMs: this.options.sampleMs,
         onSnapshot: (snapshot) => this.options.push('cluster:snapshot', snapshot),
         onEvent: (event) => this.options.push('cluster:event', { clusterId: id, event }),
         onNodeUrls: (nodeUrls) => void this.options.store.update(id, { nodeUrls }).catch(() => undefined),
       });
-      this.session = { cluster, http, monitor, haproxy, followers: new Map() };
+      this.session = { cluster, api, monitor, balancer, followers: new Map() };
       monitor.start();
       await this.pushClusters();
     });
@@ -406,13 +382,17 @@ function unavailableHosts(): HostsHandlers {
   };
 }
 
-function taskQuery(filter: TaskFilterDto): string {
-  const params = new URLSearchParams();
-  if (filter.state) params.set('state', filter.state);
-  if (filter.node) params.set('node', filter.node);
-  if (filter.kind) params.set('kind', filter.kind);
-  params.set('limit', String(filter.limit ?? 200));
-  return `?${params.toString()}`;
+/** Sets a server's admin state in HAProxy and returns the server as HAProxy then reports it. */
+async function setHaproxyServerState(
+  balancer: NodeBalancer,
+  name: string,
+  state: BalancerAdminState,
+): Promise<BalancerServerDto> {
+  await balancer.setState(name, state);
+  const stats = await balancer.stats();
+  const server = stats?.servers.find((candidate) => candidate.name === name);
+  if (!server) throw new UserError(`HAProxy has no server named ${name} in backend ${stats?.backend}.`);
+  return server;
 }
 
 function uniqueName(base: string, clusters: ClusterEntryDto[]): string {

@@ -1,6 +1,6 @@
-import type { ClusterDto, NodeDto } from '@flotilla/server-node/api';
 import type { ConnectionTestDto } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
+import { ClusterApi } from '../cluster-client/cluster-api.js';
 import { ClusterHttp } from '../cluster-client/cluster-http.js';
 import { normalizeUrl } from './normalize-url.js';
 
@@ -13,11 +13,8 @@ export async function testConnection(input: {
   if (!input.apiKey.trim())
     throw new UserError('Enter the API key (the administrator key printed by `flotilla-node init`).');
   // Only the URL given: a cluster that answers on a node but not on its balancer is not a working entry.
-  const http = new ClusterHttp({ balancerUrl, apiKey: input.apiKey.trim(), timeoutMs: 5000 });
-  const [cluster, nodes] = await Promise.all([
-    http.json<ClusterDto>('GET', '/api/cluster'),
-    http.json<NodeDto[]>('GET', '/api/nodes'),
-  ]).catch((error: Error) => {
+  const api = new ClusterApi(new ClusterHttp({ balancerUrl, apiKey: input.apiKey.trim(), timeoutMs: 5000 }));
+  const [cluster, nodes] = await Promise.all([api.getCluster(), api.listNodes()]).catch((error: Error) => {
     throw new UserError(`Cannot use ${balancerUrl}: ${error.message}`);
   });
   if (!cluster || typeof cluster.clusterId !== 'string' || !Array.isArray(nodes)) {

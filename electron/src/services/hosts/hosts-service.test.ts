@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { NODES_PATH } from '@flotilla/server-node/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterEntryDto, ConsoleRole, PushContract, PushEvent } from '../../common/contract.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
@@ -44,7 +45,7 @@ describe('the hosts service', () => {
     const http = {
       json: (_method: string, url: string) =>
         Promise.resolve(
-          url === '/api/nodes'
+          url === NODES_PATH
             ? [{ name: 'node-1', state: 'running', lastSeen: new Date().toISOString(), lastSeenAgeMs: 0 }]
             : { clusterId: 'c-1', sharedDir: path.join(dir, 'shared') },
         ),

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ClusterDto } from '@flotilla/server-node/api';
 import type {
   ClusterEntryDto,
   ProvisioningSettingsDto,
   ProvisioningSettingsInputDto,
 } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
+import { ClusterApi } from '../cluster-client/cluster-api.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 import type { ClusterAccess } from '../provisioning/index.js';
 import type { Vault } from '../vault/vault.js';
@@ -74,7 +74,7 @@ export class ProvisioningSettings {
       throw new UserError(
         `Provisioning into ${cluster.name} needs its database URL (as the hosts reach it) and master key: enter them under "Provisioning settings".`,
       );
-    const info = await http.json<ClusterDto>('GET', '/api/cluster');
+    const info = await new ClusterApi(http).getCluster();
     return { clusterId: info.clusterId, sharedDir: info.sharedDir, http, ...secrets };
   }
 

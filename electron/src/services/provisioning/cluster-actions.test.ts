@@ -1,20 +1,16 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type {
-  BalancerStatsDto,
-  CreateTaskResultDto,
-  NodeDto,
-  PingDto,
-  TaskDto,
-} from '@flotilla/server-node/api';
+import { NODE_PING_PATH } from '@flotilla/server-node/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SshAuth } from '../ssh/index.js';
 import { SshdHost } from '../test-support/sshd-host.js';
 import type { ProvisionHost } from './provision-host.js';
 import { balancerMember } from '../balancer/balancer-member.js';
 import { LocalHaproxy } from '../balancer/local-haproxy.js';
+import { ClusterApi } from '../cluster-client/cluster-api.js';
 import { ClusterHttp } from '../cluster-client/cluster-http.js';
+import { pingNode } from '../cluster-client/node-ping.js';
 import { haproxyNodeBalancer } from './node-balancer.js';
 import { provisionNode } from './provision-node.js';
 import { removeNode } from './remove-node.js';
@@ -75,8 +71,7 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
     cleanups.push(() => stopSupervisor(host.installRoot));
     return { host, auth: { kind: 'key', privateKey: sshd.clientPrivateKey } satisfies SshAuth };
   };
-  const listNodes = () => cluster.http.json<NodeDto[]>('GET', '/api/nodes');
-  const ping = async (url: string) => (await (await fetch(`${url}/api/nodes/ping`)).json()) as PingDto;
+  const listNodes = () => cluster.api.listNodes();
 
   it('provisions three nodes from nothing, two at once, into a working cluster', async () => {
     for (const [index, sshd] of hosts.entries()) nodes.push(await node(sshd, `remote-${index + 1}`));
@@ -93,7 +88,7 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
     expect(await Promise.all([provision(nodes[1]!), provision(nodes[2]!)])).toEqual([true, true]);
     expect(events.filter((event) => event.status === 'failed')).toEqual([]);
 
-    await cluster.http.json('PATCH', '/api/nodes/node-1', { drain: true });
+    await cluster.api.setDrain('node-1', true);
     const listed = await listNodes();
     for (const { host } of nodes)
       expect(listed.find((candidate) => candidate.name === host.node.name)).toMatchObject({
@@ -101,14 +96,14 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
         version: '0.1.0',
       });
     // Users reach all three through the balancer.
-    const stats = await cluster.http.json<BalancerStatsDto>('GET', '/_balancer/stats');
+    const stats = await cluster.api.balancerStats();
     expect(
-      stats.servers.filter((server) => server.checkStatus === 'up').map((server) => server.name),
+      stats!.servers.filter((server) => server.checkStatus === 'up').map((server) => server.name),
     ).toEqual(expect.arrayContaining(['remote-1', 'remote-2', 'remote-3']));
   }, 300_000);
 
   it('restarts a node gracefully under load: no failed task, no failed request', async () => {
-    const load = startSteadyLoad(cluster.http, cluster.info.apiKey);
+    const load = startSteadyLoad(cluster.api);
     const events: ProvisionEvent[] = [];
     const pidFile = path.join(nodes[1]!.host.installRoot, 'home', 'node.pid');
     const before = await readFile(pidFile, 'utf8');
@@ -128,7 +123,7 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
     expect(await readFile(pidFile, 'utf8')).not.toBe(before);
     expect(report.failedRequests).toEqual([]);
     expect(report.requests).toBeGreaterThan(50);
-    const states = await finalTaskStates(cluster.http, report.taskIds);
+    const states = await finalTaskStates(cluster.api, report.taskIds);
     expect(states.filter((state) => state !== 'succeeded')).toEqual([]);
     expect(states.length).toBeGreaterThan(10);
     // A clean stop marks the node offline at once, so its restart is not refused as a duplicate.
@@ -153,7 +148,7 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
 
   it('upgrades the cluster node by node under load, never below the floor, no task or request failed', async () => {
     const next = await readServerBundle(await buildServerBundle(path.join(dir, 'bundles-next'), '0.1.1'));
-    const load = startSteadyLoad(cluster.http, cluster.info.apiKey);
+    const load = startSteadyLoad(cluster.api);
     const events: NodeEvent[] = [];
     await rollingRestart({
       nodes,
@@ -180,12 +175,12 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
       (candidate) => candidate.step === 'floor' && candidate.status === 'done',
     ))
       expect(event.detail).toMatch(/^[23] other node\(s\) serve/);
-    for (const { host } of nodes) expect((await ping(host.node.publicUrl)).version).toBe('0.1.1');
+    for (const { host } of nodes) expect((await pingNode(host.node.publicUrl))?.version).toBe('0.1.1');
 
     expect(report.failedRequests).toEqual([]);
     // Every node served users during the roll.
     for (const { host } of nodes) expect(report.servedBy.get(host.node.name) ?? 0).toBeGreaterThan(0);
-    const states = await finalTaskStates(cluster.http, report.taskIds);
+    const states = await finalTaskStates(cluster.api, report.taskIds);
     expect(states.filter((state) => state !== 'succeeded')).toEqual([]);
     expect(states.length).toBeGreaterThan(20);
   }, 300_000);
@@ -198,7 +193,7 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
     const next = await readServerBundle(
       path.join(dir, 'bundles-next', 'flotilla-node-0.1.1-linux-x64.tar.gz'),
     );
-    const load = startSteadyLoad(cluster.http, cluster.info.apiKey);
+    const load = startSteadyLoad(cluster.api);
     const events: NodeEvent[] = [];
     await replaceNode({
       from: old,
@@ -225,24 +220,17 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
     expect(await readdir(old.host.installRoot)).toEqual(['home']);
     expect(await readdir(path.join(old.host.installRoot, 'home'))).toEqual(['node.log']);
     expect(report.failedRequests).toEqual([]);
-    const states = await finalTaskStates(cluster.http, report.taskIds);
+    const states = await finalTaskStates(cluster.api, report.taskIds);
     expect(states.filter((state) => state !== 'succeeded')).toEqual([]);
   }, 300_000);
 
   it('cancels the tasks a node still runs after the idle timeout, when the admin chose that', async () => {
     // Only remote-1 takes work while the long task is queued.
     const others = ['remote-2', 'remote-4'];
-    for (const name of others) await cluster.http.json('PATCH', `/api/nodes/${name}`, { drain: true });
-    const { id } = await cluster.http.json<CreateTaskResultDto>('POST', '/api/tasks', {
-      kind: 'noop',
-      args: { sleepMs: 120_000 },
-    });
-    await expect
-      .poll(async () => (await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).node, {
-        timeout: 15_000,
-      })
-      .toBe('remote-1');
-    for (const name of others) await cluster.http.json('PATCH', `/api/nodes/${name}`, { drain: false });
+    for (const name of others) await cluster.api.setDrain(name, true);
+    const { id } = await cluster.api.createTask({ kind: 'noop', args: { sleepMs: 120_000 } });
+    await expect.poll(async () => (await cluster.api.getTask(id)).node, { timeout: 15_000 }).toBe('remote-1');
+    for (const name of others) await cluster.api.setDrain(name, false);
 
     const events: ProvisionEvent[] = [];
     await gracefulRestart({
@@ -262,7 +250,7 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
       status: 'done',
       detail: 'remote-1 runs no task (1 canceled)',
     });
-    expect((await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).state).toBe('canceled');
+    expect((await cluster.api.getTask(id)).state).toBe('canceled');
   }, 120_000);
 
   it('with HAProxy in front: provisioning adds the node live and to haproxy.cfg, restart goes through maint, remove takes it off', async () => {
@@ -292,8 +280,7 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
 
     events.length = 0;
     const load = startSteadyLoad(
-      new ClusterHttp({ balancerUrl: haproxy.url, apiKey: cluster.info.apiKey }),
-      cluster.info.apiKey,
+      new ClusterApi(new ClusterHttp({ balancerUrl: haproxy.url, apiKey: cluster.info.apiKey })),
     );
     await gracefulRestart({ ...added, http: cluster.http, balancer, onEvent });
     const report = await load.stop();
@@ -310,7 +297,7 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
     // Back in rotation: round robin reaches it within one turn over the four servers.
     const answered = new Set<string>();
     for (let i = 0; i < 8; i++) {
-      const response = await fetch(`${haproxy.url}/api/nodes/ping`);
+      const response = await fetch(haproxy.url + NODE_PING_PATH);
       await response.arrayBuffer();
       answered.add(response.headers.get('x-flotilla-node') ?? '?');
     }

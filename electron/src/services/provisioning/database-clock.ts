@@ -1,4 +1,4 @@
-import type { NodeDto } from '@flotilla/server-node/api';
+import { ClusterApi } from '../cluster-client/cluster-api.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 
 /**
@@ -8,7 +8,7 @@ import type { ClusterHttp } from '../cluster-client/cluster-http.js';
  */
 export async function databaseClockOffset(http: ClusterHttp): Promise<number> {
   const sent = Date.now();
-  const nodes = await http.json<NodeDto[]>('GET', '/api/nodes');
+  const nodes = await new ClusterApi(http).listNodes();
   const received = Date.now();
   const node = nodes.find((candidate) => candidate.state === 'running') ?? nodes[0];
   if (!node) throw new Error('The cluster has no node yet, so its database clock cannot be read.');

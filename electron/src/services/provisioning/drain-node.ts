@@ -1,6 +1,5 @@
-import type { NodeDto, TaskDto } from '@flotilla/server-node/api';
+import { ClusterApi } from '../cluster-client/cluster-api.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
-import { ClusterRequestError } from '../cluster-client/cluster-request-error.js';
 import type { NodeBalancer } from './node-balancer.js';
 import type { ProvisionEvent } from './provision-step.js';
 import { runStep } from './run-step.js';
@@ -20,27 +19,18 @@ export interface DrainOptions {
 
 const CANCEL_GRACE_MS = 30_000;
 
-export const nodePath = (name: string) => `/api/nodes/${encodeURIComponent(name)}`;
-
-/** The node as the cluster lists it; null when the cluster has no such node. */
-export function readNode(http: ClusterHttp, name: string): Promise<NodeDto | null> {
-  return http.json<NodeDto>('GET', nodePath(name)).catch((error: unknown) => {
-    if (error instanceof ClusterRequestError && error.status === 404) return null;
-    throw error;
-  });
-}
-
 /**
  * The first half of every action that stops a node: drain (it takes no new task; the balancers stop
  * sending it users), then wait until it runs no task — or cancel what is left, if the admin chose to.
  * Resolves false when the cluster has no such node (nothing to drain).
  */
 export async function drainUntilIdle(options: DrainOptions): Promise<boolean> {
-  const { name, http, balancer, onEvent, fix } = options;
+  const { name, balancer, onEvent, fix } = options;
+  const api = new ClusterApi(options.http);
   const present = await runStep(onEvent, 'drain', fix('Check that the cluster answers.'), async () => {
-    if (!(await readNode(http, name)))
+    if (!(await api.findNode(name)))
       return { value: false, skipped: true, detail: `${name} is not in the cluster` };
-    await http.json('PATCH', nodePath(name), { drain: true });
+    await api.setDrain(name, true);
     const told = await balancer.setState(name, 'drain');
     return { value: true, detail: `${name} takes no new tasks${told ? '; drain on the balancer' : ''}` };
   });
@@ -51,7 +41,7 @@ export async function drainUntilIdle(options: DrainOptions): Promise<boolean> {
     let canceled = 0;
     let cancelSent = false;
     for (;;) {
-      const node = await readNode(http, name);
+      const node = await api.findNode(name);
       if (!node || node.runningTasks === 0) {
         const detail = canceled > 0 ? `${name} runs no task (${canceled} canceled)` : `${name} runs no task`;
         return { value: null, detail };
@@ -59,7 +49,7 @@ export async function drainUntilIdle(options: DrainOptions): Promise<boolean> {
       if (Date.now() > deadline) {
         if (!options.cancelTasksAfterIdleTimeout || cancelSent)
           throw new Error(`${name} still runs ${node.runningTasks} task(s) after ${timeoutMs / 1000} s.`);
-        canceled = await cancelRunningTasks(http, name);
+        canceled = await cancelRunningTasks(api, name);
         cancelSent = true;
         // Canceled scripts get their signal and a moment to end.
         deadline = Date.now() + CANCEL_GRACE_MS;
@@ -72,9 +62,8 @@ export async function drainUntilIdle(options: DrainOptions): Promise<boolean> {
   return true;
 }
 
-async function cancelRunningTasks(http: ClusterHttp, name: string): Promise<number> {
-  const query = new URLSearchParams({ state: 'executing', node: name, limit: '1000' });
-  const tasks = await http.json<TaskDto[]>('GET', `/api/tasks?${query.toString()}`);
-  for (const task of tasks) await http.json('POST', `/api/tasks/${task.id}/cancel`);
+async function cancelRunningTasks(api: ClusterApi, name: string): Promise<number> {
+  const tasks = await api.listTasks({ state: 'executing', node: name, limit: 1000 });
+  for (const task of tasks) await api.cancelTask(task.id);
   return tasks.length;
 }

@@ -9,7 +9,7 @@ export { provisionNode, type ClusterAccess, type ProvisionOptions } from './prov
 export { ProvisionState } from './provision-state.js';
 export { removeNode, type RemoveOptions } from './remove-node.js';
 export { gracefulRestart, type RestartOptions } from './restart-node.js';
-export { drainUntilIdle, readNode, type DrainOptions } from './drain-node.js';
+export { drainUntilIdle, type DrainOptions } from './drain-node.js';
 export {
   builtinBalancer,
   haproxyNodeBalancer,

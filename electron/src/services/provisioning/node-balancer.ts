@@ -1,30 +1,24 @@
-import {
-  BALANCER_STATS_PATH,
-  type BalancerAdminState,
-  type BalancerServerDto,
-  type BalancerStatsDto,
-} from '@flotilla/server-node/api';
+import type { BalancerAdminState, BalancerServerDto } from '@flotilla/server-node/api';
 import type { BalancerMember } from '../balancer/balancer-member.js';
 import type { HaproxyBalancer } from '../balancer/haproxy-balancer.js';
+import type { BalancerReader } from '../cluster-client/balancer-stats.js';
+import { ClusterApi } from '../cluster-client/cluster-api.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
-import { ClusterRequestError } from '../cluster-client/cluster-request-error.js';
 
 /**
  * The balancer in front of the cluster, as node actions see it. HAProxy needs to be told about nodes
  * and admin states; the built-in balancer takes its members from the nodes table and skips a draining
- * node by its ping, so for it those calls change nothing. Both are read the same way, so every action
- * can wait until the balancer really sends a node traffic (or really stopped).
+ * node by its ping, so for it those calls change nothing. Both are read the same way (and the same way
+ * the console's monitor reads them), so every action can wait until the balancer really sends a node
+ * traffic (or really stopped).
  */
-export interface NodeBalancer {
-  readonly kind: 'builtin' | 'haproxy';
+export interface NodeBalancer extends BalancerReader {
   /** Returns false when the balancer adds nodes by itself. */
   addServer(member: BalancerMember): Promise<boolean>;
   /** Returns false when the balancer drops nodes by itself. */
   removeServer(name: string): Promise<boolean>;
   /** Returns false when the balancer follows the node's ping instead. */
   setState(name: string, state: BalancerAdminState): Promise<boolean>;
-  /** The balancer's view of its servers; null when the cluster URL has no balancer that reports one. */
-  stats(): Promise<BalancerStatsDto | null>;
 }
 
 /** The built-in balancer (`flotilla-node balance`), read through the cluster URL it serves. */
@@ -34,12 +28,8 @@ export function builtinBalancer(http: ClusterHttp): NodeBalancer {
     addServer: () => Promise.resolve(false),
     removeServer: () => Promise.resolve(false),
     setState: () => Promise.resolve(false),
-    stats: () =>
-      http.json<BalancerStatsDto>('GET', BALANCER_STATS_PATH).catch((error: unknown) => {
-        // A node or an nginx at the cluster URL: nothing there reports its servers.
-        if (error instanceof ClusterRequestError && error.status === 404) return null;
-        throw error;
-      }),
+    // Null when a node or an nginx is at the cluster URL: nothing there reports its servers.
+    stats: () => new ClusterApi(http).balancerStats(),
   };
 }
 

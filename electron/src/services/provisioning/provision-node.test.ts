@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { CreateTaskResultDto, NodeDto, TaskDto } from '@flotilla/server-node/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pingNode } from '../cluster-client/node-ping.js';
 import { findFreePort } from '../net/free-port.js';
 import { probeHostKey } from '../ssh/index.js';
 import { SshdHost } from '../test-support/sshd-host.js';
@@ -107,7 +107,7 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
 
     // The config holds the secrets: readable by the service user only.
     expect((await stat(path.join(host.installRoot, 'home', 'flotilla.json'))).mode & 0o777).toBe(0o600);
-    const nodes = await cluster.http.json<NodeDto[]>('GET', '/api/nodes');
+    const nodes = await cluster.api.listNodes();
     expect(nodes.find((node) => node.name === 'remote-1')).toMatchObject({
       state: 'running',
       url: host.node.publicUrl,
@@ -118,17 +118,15 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
     expect(
       second.events.find((event) => event.step === 'balancer' && event.status === 'done')?.detail,
     ).toMatch(/in rotation/);
-    await cluster.http.json('PATCH', '/api/nodes/node-1', { drain: true });
+    await cluster.api.setDrain('node-1', true);
     try {
-      const { id } = await cluster.http.json<CreateTaskResultDto>('POST', '/api/tasks', { kind: 'noop' });
+      const { id } = await cluster.api.createTask({ kind: 'noop' });
       await expect
-        .poll(async () => (await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).state, {
-          timeout: 30_000,
-        })
+        .poll(async () => (await cluster.api.getTask(id)).state, { timeout: 30_000 })
         .toBe('succeeded');
-      expect((await cluster.http.json<TaskDto>('GET', `/api/tasks/${id}`)).node).toBe('remote-1');
+      expect((await cluster.api.getTask(id)).node).toBe('remote-1');
     } finally {
-      await cluster.http.json('PATCH', '/api/nodes/node-1', { drain: false });
+      await cluster.api.setDrain('node-1', false);
     }
 
     // Running it again changes nothing: every step is done or skipped.
@@ -146,8 +144,8 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
       .poll(
         async () => {
           const pid = Number(await readFile(nodePidFile, 'utf8').catch(() => '0'));
-          const ping = await fetch(`${remote1.node.publicUrl}/api/nodes/ping`).catch(() => null);
-          return pid !== 0 && pid !== crashed && isAlive(pid) && ping?.status === 200;
+          const ping = await pingNode(remote1.node.publicUrl);
+          return pid !== 0 && pid !== crashed && isAlive(pid) && ping?.state === 'running';
         },
         { timeout: 90_000, interval: 250 },
       )
@@ -180,7 +178,7 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
       'uninstall',
     ]);
     expect(isAlive(supervisorPid)).toBe(false);
-    const nodes = await cluster.http.json<NodeDto[]>('GET', '/api/nodes');
+    const nodes = await cluster.api.listNodes();
     expect(nodes.map((node) => node.name)).toEqual(['node-1']);
     await expect(stat(remote1.installRoot)).rejects.toThrow(/ENOENT/);
 

@@ -1,10 +1,11 @@
 import path from 'node:path';
+import { ClusterApi } from '../cluster-client/cluster-api.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 import { ClusterRequestError } from '../cluster-client/cluster-request-error.js';
 import { quoteShellArg as q, type SshAuth, type SshConnection } from '../ssh/index.js';
 import { connectFix, connectHost } from './connect-host.js';
 import type { ProvisionHost } from './provision-host.js';
-import { drainUntilIdle, nodePath } from './drain-node.js';
+import { drainUntilIdle } from './drain-node.js';
 import { builtinBalancer, type NodeBalancer } from './node-balancer.js';
 import { stopNodeService } from './node-service.js';
 import type { ProvisionEvent } from './provision-step.js';
@@ -68,7 +69,7 @@ export async function removeNode(options: RemoveOptions): Promise<void> {
         // A cleanly stopped node goes offline at once; one that died needs the cluster to notice first.
         const deadline = Date.now() + (options.deregisterTimeoutMs ?? 60_000);
         for (;;) {
-          const outcome = await http.json('DELETE', nodePath(name)).then(
+          const outcome = await new ClusterApi(http).deleteNode(name).then(
             () => 'deleted',
             (error: unknown) => {
               if (error instanceof ClusterRequestError && error.status === 404) return 'gone';

@@ -1,8 +1,9 @@
+import { ClusterApi } from '../cluster-client/cluster-api.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 import type { SshAuth } from '../ssh/index.js';
 import { connectFix, connectHost } from './connect-host.js';
 import type { ProvisionHost } from './provision-host.js';
-import { drainUntilIdle, nodePath } from './drain-node.js';
+import { drainUntilIdle } from './drain-node.js';
 import { builtinBalancer, waitForRotation, type NodeBalancer } from './node-balancer.js';
 import { startNodeService, stopNodeService } from './node-service.js';
 import { ProvisionError, type ProvisionEvent } from './provision-step.js';
@@ -90,7 +91,7 @@ export async function gracefulRestart(options: RestartOptions): Promise<void> {
       return { value: null, detail: `${name} is back (version ${ping.version})` };
     });
     await runStep(onEvent, 'undrain', leftDrained('Check that the cluster answers.'), async () => {
-      await http.json('PATCH', nodePath(name), { drain: false });
+      await new ClusterApi(http).setDrain(name, false);
       return { value: null, detail: `${name} takes tasks again` };
     });
     await runStep(

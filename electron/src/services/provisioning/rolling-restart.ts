@@ -1,4 +1,4 @@
-import type { NodeDto } from '@flotilla/server-node/api';
+import { ClusterApi } from '../cluster-client/cluster-api.js';
 import type { SshAuth } from '../ssh/index.js';
 import type { ProvisionHost } from './provision-host.js';
 import { builtinBalancer, inRotation, type NodeBalancer } from './node-balancer.js';
@@ -80,7 +80,7 @@ export async function rollingRestart(options: RollingRestartOptions): Promise<vo
 async function waitForFloor(options: RollingRestartOptions, balancer: NodeBalancer, name: string) {
   const deadline = Date.now() + (options.floorTimeoutMs ?? 60_000);
   for (;;) {
-    const nodes = await options.cluster.http.json<NodeDto[]>('GET', '/api/nodes');
+    const nodes = await new ClusterApi(options.cluster.http).listNodes();
     const stats = await balancer.stats();
     const serving = nodes
       .filter((node) => node.name !== name && node.state === 'running')

@@ -1,5 +1,7 @@
-import type { NodeDto, PingDto } from '@flotilla/server-node/api';
+import type { PingDto } from '@flotilla/server-node/api';
+import { ClusterApi } from '../cluster-client/cluster-api.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
+import { pingNode } from '../cluster-client/node-ping.js';
 import type { SshConnection } from '../ssh/index.js';
 import { nodeLogTail } from './node-service.js';
 import type { RemoteLayout } from './remote-layout.js';
@@ -26,14 +28,12 @@ export async function waitUntilServing(options: WaitUntilServingOptions): Promis
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   let seen = 'no answer yet';
   while (Date.now() < deadline) {
-    const ping = await fetch(`${publicUrl}/api/nodes/ping`, { signal: AbortSignal.timeout(2000) })
-      // A draining node answers 503 (so balancers skip it) with the same body.
-      .then(async (response) => (await response.json()) as PingDto)
-      .catch(() => null);
+    // A draining node answers 503 (so balancers skip it) with the same body.
+    const ping = await pingNode(publicUrl);
     if (ping && options.version !== undefined && ping.version !== options.version)
       seen = `version ${ping.version} still answers`;
     else if (ping && wanted.has(ping.state)) {
-      const nodes = await options.http.json<NodeDto[]>('GET', '/api/nodes').catch(() => []);
+      const nodes = await new ClusterApi(options.http).listNodes().catch(() => []);
       const node = nodes.find((candidate) => candidate.name === name);
       if (node && wanted.has(node.state)) return ping;
       seen = `ping answers; the cluster lists the node as ${node?.state ?? 'absent'}`;

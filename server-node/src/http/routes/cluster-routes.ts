@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { ClusterDto } from '../../api/index.js';
+import { CLUSTER_PATH, type ClusterDto, type UpdateClusterRequest } from '../../api/index.js';
 import { resolveSettings } from '../../config/cluster-settings.js';
 import { schemaVersion } from '../../db/migrate.js';
 import { readClusterRow, setPaused } from '../../sql/cluster-row.js';
@@ -8,10 +8,10 @@ import { currentLeader } from '../../sql/node-lifecycle.js';
 import { queueCounts } from '../../sql/task-rows.js';
 import { audit } from '../../audit/audit.js';
 import { parseOr400 } from '../http-error.js';
-import type { RouteContext } from '../server.js';
+import type { RouteContext } from '../route-context.js';
 import { ACTION_ROLES } from '../../api/roles.js';
 
-const patchClusterBody = z.object({ paused: z.boolean() }).strict();
+const patchClusterBody = z.object({ paused: z.boolean() }).strict() satisfies z.ZodType<UpdateClusterRequest>;
 
 export function clusterRoutes(app: FastifyInstance, { runtime }: RouteContext): void {
   const db = runtime.pool;
@@ -34,9 +34,9 @@ export function clusterRoutes(app: FastifyInstance, { runtime }: RouteContext): 
     };
   };
 
-  app.get('/api/cluster', { config: { role: 'viewer' } }, clusterInfo);
+  app.get(CLUSTER_PATH, { config: { role: 'viewer' } }, clusterInfo);
 
-  app.patch('/api/cluster', { config: { role: ACTION_ROLES['cluster.update'] } }, async (request) => {
+  app.patch(CLUSTER_PATH, { config: { role: ACTION_ROLES['cluster.update'] } }, async (request) => {
     const body = parseOr400(patchClusterBody, request.body, 'request body');
     await setPaused(db, body.paused, request.caller);
     audit(request, body.paused ? 'cluster.pause' : 'cluster.resume', 'queue');

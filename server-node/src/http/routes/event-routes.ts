@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { EVENTS_PATH } from '../../api/index.js';
 import { streamEvents } from '../event-stream.js';
-import type { RouteContext } from '../server.js';
+import type { RouteContext } from '../route-context.js';
 
 export function eventRoutes(app: FastifyInstance, { runtime }: RouteContext): void {
-  app.get('/api/events', { config: { role: 'viewer' } }, (request, reply) =>
+  app.get(EVENTS_PATH, { config: { role: 'viewer' } }, (request, reply) =>
     streamEvents(runtime.pool, request, reply),
   );
 

@@ -1,12 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { CreateTaskResultDto, TaskDetailDto } from '../../api/index.js';
+import {
+  TASKS_PATH,
+  TASK_CANCEL_ROUTE,
+  TASK_LOG_ROUTE,
+  TASK_RETRY_ROUTE,
+  TASK_ROUTE,
+  type CancelTaskResultDto,
+  type CreateTaskRequest,
+  type CreateTaskResultDto,
+  type TaskDetailDto,
+} from '../../api/index.js';
 import { cancelTask, getTask, insertTask, listAttempts, listTasks, retryTask } from '../../sql/task-rows.js';
 import { readTaskLog } from '../../tasks/task-log.js';
 import { TASK_KINDS } from '../../tasks/task-kinds.js';
 import { audit } from '../../audit/audit.js';
 import { HttpError, parseOr400 } from '../http-error.js';
-import type { RouteContext } from '../server.js';
+import type { RouteContext } from '../route-context.js';
 import { ACTION_ROLES } from '../../api/roles.js';
 
 const taskState = z.enum(['queued', 'executing', 'succeeded', 'failed', 'canceled']);
@@ -16,7 +26,7 @@ const createTaskBody = z
     args: z.record(z.string(), z.unknown()).optional(),
     description: z.string().max(500).optional(),
   })
-  .strict();
+  .strict() satisfies z.ZodType<CreateTaskRequest>;
 const listQuery = z
   .object({
     state: taskState.optional(),
@@ -38,7 +48,7 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
   };
 
   // Any kind, scripts included, runs code on the nodes: administrators only.
-  app.post('/api/tasks', { config: { role: ACTION_ROLES['tasks.add'] } }, async (request, reply) => {
+  app.post(TASKS_PATH, { config: { role: ACTION_ROLES['tasks.add'] } }, async (request, reply) => {
     const body = parseOr400(createTaskBody, request.body, 'request body');
     const kind = TASK_KINDS.get(body.kind);
     if (!kind) {
@@ -65,26 +75,26 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
     return reply.status(201).send({ id } satisfies CreateTaskResultDto);
   });
 
-  app.get('/api/tasks', { config: { role: 'viewer' } }, async (request) =>
+  app.get(TASKS_PATH, { config: { role: 'viewer' } }, async (request) =>
     listTasks(db, parseOr400(listQuery, request.query, 'query')),
   );
 
-  app.get('/api/tasks/:id', { config: { role: 'viewer' } }, async (request): Promise<TaskDetailDto> => {
+  app.get(TASK_ROUTE, { config: { role: 'viewer' } }, async (request): Promise<TaskDetailDto> => {
     const { id } = parseOr400(taskParams, request.params, 'path');
     const task = await taskOr404(id);
     return { ...task, attemptsDetail: await listAttempts(db, id) };
   });
 
-  app.post('/api/tasks/:id/cancel', { config: { role: ACTION_ROLES['tasks.cancel'] } }, async (request) => {
+  app.post(TASK_CANCEL_ROUTE, { config: { role: ACTION_ROLES['tasks.cancel'] } }, async (request) => {
     const { id } = parseOr400(taskParams, request.params, 'path');
     const outcome = await cancelTask(db, id, request.caller);
     if (outcome === 'not-found') throw new HttpError(404, `No task ${id}.`);
     if (outcome === 'already-finished') throw new HttpError(409, `Task ${id} has already finished.`);
     audit(request, 'task.cancel', id);
-    return { outcome, task: await taskOr404(id) };
+    return { outcome, task: await taskOr404(id) } satisfies CancelTaskResultDto;
   });
 
-  app.post('/api/tasks/:id/retry', { config: { role: ACTION_ROLES['tasks.retry'] } }, async (request) => {
+  app.post(TASK_RETRY_ROUTE, { config: { role: ACTION_ROLES['tasks.retry'] } }, async (request) => {
     const { id } = parseOr400(taskParams, request.params, 'path');
     const outcome = await retryTask(db, id, request.caller);
     if (outcome === 'not-found') throw new HttpError(404, `No task ${id}.`);
@@ -94,7 +104,7 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
     return taskOr404(id);
   });
 
-  app.get('/api/tasks/:id/log', { config: { role: 'viewer' } }, async (request, reply) => {
+  app.get(TASK_LOG_ROUTE, { config: { role: 'viewer' } }, async (request, reply) => {
     const { id } = parseOr400(taskParams, request.params, 'path');
     const { follow } = parseOr400(logQuery, request.query, 'query');
     await taskOr404(id);

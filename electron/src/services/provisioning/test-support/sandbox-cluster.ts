@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ClusterDto } from '@flotilla/server-node/api';
+import { ClusterApi } from '../../cluster-client/cluster-api.js';
 import { ClusterHttp } from '../../cluster-client/cluster-http.js';
 import { findFreePort } from '../../net/free-port.js';
 import { SandboxLauncher, type SandboxInfo } from '../../sandbox/sandbox-launcher.js';
@@ -11,6 +11,8 @@ import type { ClusterAccess } from '../provision-node.js';
 export interface SandboxCluster {
   info: SandboxInfo;
   http: ClusterHttp;
+  /** The cluster's API through `http`. */
+  api: ClusterApi;
   /** What provisioning needs, read the way an admin would: the master key from a node's flotilla.json. */
   access: ClusterAccess;
   /** The last lines of the sandbox's logs (its own, each node's, the balancer's), for a failing test to print. */
@@ -46,10 +48,12 @@ export async function startSandboxCluster(): Promise<SandboxCluster> {
   const nodeConfig = JSON.parse(await readFile(path.join(dir, 'node-1', 'flotilla.json'), 'utf8')) as {
     masterKey: string;
   };
-  const cluster = await http.json<ClusterDto>('GET', '/api/cluster');
+  const api = new ClusterApi(http);
+  const cluster = await api.getCluster();
   return {
     info,
     http,
+    api,
     access: {
       clusterId: cluster.clusterId,
       sharedDir: cluster.sharedDir,

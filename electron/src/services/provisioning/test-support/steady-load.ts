@@ -1,5 +1,5 @@
-import type { CreateTaskResultDto, TaskDto } from '@flotilla/server-node/api';
-import type { ClusterHttp } from '../../cluster-client/cluster-http.js';
+import { CLUSTER_PATH } from '@flotilla/server-node/api';
+import type { ClusterApi } from '../../cluster-client/cluster-api.js';
 
 export interface LoadReport {
   /** User requests sent through the balancer, and the ones that did not get a 2xx (with why). */
@@ -16,8 +16,7 @@ export interface LoadReport {
  * every `requestEveryMs` (as a signed-in user would), and a short task every `taskEveryMs`.
  */
 export function startSteadyLoad(
-  http: ClusterHttp,
-  apiKey: string,
+  api: ClusterApi,
   options: { requestEveryMs?: number; taskEveryMs?: number; taskSleepMs?: number } = {},
 ) {
   const report: LoadReport = { requests: 0, failedRequests: [], taskIds: [], servedBy: new Map() };
@@ -31,8 +30,9 @@ export function startSteadyLoad(
   const reads = every(options.requestEveryMs ?? 50, async () => {
     report.requests++;
     try {
-      const response = await fetch(`${http.balancerUrl}/api/cluster`, {
-        headers: { authorization: `Bearer ${apiKey}` },
+      // Straight to the balancer, as a user's browser would: no failover to a node.
+      const response = await fetch(api.http.balancerUrl + CLUSTER_PATH, {
+        headers: api.http.authHeaders(),
         signal: AbortSignal.timeout(10_000),
       });
       await response.arrayBuffer();
@@ -44,10 +44,7 @@ export function startSteadyLoad(
     }
   });
   const tasks = every(options.taskEveryMs ?? 200, async () => {
-    const { id } = await http.json<CreateTaskResultDto>('POST', '/api/tasks', {
-      kind: 'noop',
-      args: { sleepMs: options.taskSleepMs ?? 300 },
-    });
+    const { id } = await api.createTask({ kind: 'noop', args: { sleepMs: options.taskSleepMs ?? 300 } });
     report.taskIds.push(id);
   });
   return {
@@ -60,12 +57,10 @@ export function startSteadyLoad(
 }
 
 /** Where each task ended (or is still), once none is queued or executing, within `timeoutMs`. */
-export async function finalTaskStates(http: ClusterHttp, ids: string[], timeoutMs = 60_000) {
+export async function finalTaskStates(api: ClusterApi, ids: string[], timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const states = await Promise.all(
-      ids.map(async (id) => (await http.json<TaskDto>('GET', `/api/tasks/${id}`)).state),
-    );
+    const states = await Promise.all(ids.map(async (id) => (await api.getTask(id)).state));
     const open = states.filter((state) => state === 'queued' || state === 'executing');
     if (open.length === 0 || Date.now() > deadline) return states;
     await new Promise((resolve) => setTimeout(resolve, 500));
