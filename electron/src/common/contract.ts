@@ -474,6 +474,12 @@ export type InvokeHandlers = {
 
 type Domain = InvokeChannel extends `${infer D}:${string}` ? D : never;
 
+/** The handlers of some domains' channels: what one part of the console process owns. */
+export type DomainHandlers<D extends Domain> = Pick<InvokeHandlers, Extract<InvokeChannel, `${D}:${string}`>>;
+
+/** How the console process sends a push event to the UI (Electron IPC or the web host's WebSocket). */
+export type Push = <E extends PushEvent>(event: E, payload: PushContract[E]) => void;
+
 /** The UI's side: `api.nodes.setDrain(name, true)`, built from the channel map for either transport. */
 export type ConsoleApi = {
   [D in Domain]: {

@@ -43,8 +43,15 @@ describe('the console backend with a cluster behind a local HAProxy', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  /** The backend drives HAProxy only for an administrator's key, which it learns from the cluster. */
+  const roleKnown = () =>
+    expect
+      .poll(async () => (await backend!.handlers['cluster:snapshot']())?.connection.role, WAIT)
+      .toBe('administrator');
+
   it('refuses a socket HAProxy does not listen on, saving nothing', async () => {
     const handlers = backend!.handlers;
+    await roleKnown();
     await expect(
       handlers['balancer:setSettings']({
         kind: 'haproxy',
@@ -58,6 +65,7 @@ describe('the console backend with a cluster behind a local HAProxy', () => {
 
   it('reads and controls HAProxy once it is the cluster balancer', async () => {
     const handlers = backend!.handlers;
+    await roleKnown();
     const settings = {
       kind: 'haproxy',
       where: 'local',
@@ -83,6 +91,8 @@ describe('the console backend with a cluster behind a local HAProxy', () => {
         ],
       ]);
 
+    // The settings reconnected: the key's role is asked again before HAProxy may be driven.
+    await roleKnown();
     expect(await handlers['balancer:setServerState']('node-2', 'drain')).toMatchObject({
       name: 'node-2',
       adminState: 'drain',

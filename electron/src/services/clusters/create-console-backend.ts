@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { ConsoleInfoDto } from '../../common/contract.js';
+import type { ConsoleInfoDto, Push } from '../../common/contract.js';
 import type { SandboxLaunchOptions } from '../sandbox/sandbox-launcher.js';
 import type { Vault } from '../vault/vault.js';
 import { ClusterStore } from './cluster-store.js';
-import { ConsoleBackend, type Push } from './console-backend.js';
+import { ConsoleBackend } from './console-backend.js';
 
 export interface ConsoleBackendSetup {
   configDir: string;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { HostActionDto, HostActionEventDto, HostActionKind } from '../../common/contract.js';
+import type { HostActionDto, HostActionEventDto, HostActionKind, Push } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
-import type { Push } from '../clusters/console-backend.js';
 import { ProvisionError, type ProvisionEvent } from '../provisioning/index.js';
 
 /** Finished actions kept for the UI, newest last. */

@@ -10,11 +10,11 @@ import type {
   InvokeChannel,
   InvokeHandlers,
   ProvisionInputDto,
+  Push,
 } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
 import { haproxyFromSettings } from '../balancer/haproxy-from-settings.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
-import type { Push } from '../clusters/console-backend.js';
 import {
   deleteHostCredential,
   gracefulRestart,

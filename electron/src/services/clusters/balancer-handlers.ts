@@ -1,0 +1,59 @@
+import type {
+  BalancerAdminState,
+  BalancerServerDto,
+  BalancerSettingsDto,
+  DomainHandlers,
+} from '../../common/contract.js';
+import { UserError } from '../../common/user-error.js';
+import { balancerSettings, haproxyFromSettings } from '../balancer/haproxy-from-settings.js';
+import { readBalancerStats } from '../cluster-client/balancer-stats.js';
+import { haproxyNodeBalancer, type NodeBalancer } from '../provisioning/index.js';
+import type { ConsoleContext } from './console-context.js';
+
+/** The active cluster's balancer: its figures, a member's admin state, and which balancer the console drives. */
+export function balancerHandlers({ store, session }: ConsoleContext): DomainHandlers<'balancer'> {
+  return {
+    'balancer:stats': () => Promise.resolve(session.current?.monitor.snapshot().balancer ?? null),
+    'balancer:setServerState': (name, state) =>
+      session.act((current) => {
+        if (current.balancer.kind === 'builtin') return current.api.setBalancerServerState(name, state);
+        session.requireAdmin(current);
+        return setHaproxyServerState(current.balancer, name, state);
+      }),
+    'balancer:getSettings': () =>
+      session.act(
+        (current) => Promise.resolve(current.cluster.balancer ?? { kind: 'builtin' as const }),
+        false,
+      ),
+    // Saved only once the balancer's stats can be read with it; then the cluster is watched through it.
+    'balancer:setSettings': async (input): Promise<BalancerSettingsDto> => {
+      const { cluster } = session.requireAdmin(session.require());
+      const settings = balancerSettings(input);
+      const haproxy = haproxyFromSettings(settings);
+      if (haproxy) {
+        const { error } = await readBalancerStats(haproxyNodeBalancer(haproxy));
+        if (error) {
+          throw new UserError(
+            `${error} Check that HAProxy runs on this machine with that admin socket and that the console may open it. Nothing was saved.`,
+          );
+        }
+      }
+      await store.update(cluster.id, { balancer: settings });
+      await session.activate(cluster.id);
+      return settings;
+    },
+  };
+}
+
+/** Sets a server's admin state in HAProxy and returns the server as HAProxy then reports it. */
+async function setHaproxyServerState(
+  balancer: NodeBalancer,
+  name: string,
+  state: BalancerAdminState,
+): Promise<BalancerServerDto> {
+  await balancer.setState(name, state);
+  const stats = await balancer.stats();
+  const server = stats?.servers.find((candidate) => candidate.name === name);
+  if (!server) throw new UserError(`HAProxy has no server named ${name} in backend ${stats?.backend}.`);
+  return server;
+}

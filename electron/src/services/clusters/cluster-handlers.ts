@@ -1,0 +1,63 @@
+import type { DomainHandlers } from '../../common/contract.js';
+import { UserError } from '../../common/user-error.js';
+import type { ConsoleContext } from './console-context.js';
+import { testConnection } from './test-connection.js';
+
+/** Saved clusters (like kubeconfig contexts), and what the console watches of the active one. */
+export function clusterHandlers({
+  store,
+  session,
+  hosts,
+}: ConsoleContext): DomainHandlers<'clusters' | 'cluster' | 'metrics' | 'events'> {
+  return {
+    'clusters:list': () => store.list(),
+    'clusters:test': async (input) => {
+      const { balancerUrl, nodes, version, leader, readOnly } = await testConnection(input);
+      return { balancerUrl, nodes, version, leader, readOnly };
+    },
+    'clusters:add': async (input) => {
+      if (!input.name.trim()) throw new UserError('Give the cluster a name, e.g. "Production".');
+      const tested = await testConnection(input);
+      const cluster = await store.add({
+        name: input.name,
+        balancerUrl: tested.balancerUrl,
+        apiKey: input.apiKey.trim(),
+        kind: 'remote',
+        nodeUrls: tested.nodeUrls,
+      });
+      await session.activate(cluster.id);
+      return cluster;
+    },
+    'clusters:update': async (id, patch) => {
+      const before = await store.get(id);
+      const changesConnection =
+        Boolean(patch.apiKey) || (patch.balancerUrl && patch.balancerUrl !== before.balancerUrl);
+      if (changesConnection) {
+        await testConnection({
+          balancerUrl: patch.balancerUrl || before.balancerUrl,
+          apiKey: patch.apiKey || (await store.apiKey(id)),
+        });
+      }
+      const cluster = await store.update(id, patch);
+      await session.pushClusters();
+      if (changesConnection && session.current?.cluster.id === id) await session.activate(id);
+      return cluster;
+    },
+    'clusters:remove': async (id) => {
+      if (session.current?.cluster.id === id) await session.close();
+      await hosts?.forgetCluster(id);
+      const clusters = await store.remove(id);
+      if (clusters.activeId) await session.activate(clusters.activeId).catch(() => undefined);
+      await session.pushClusters();
+      return clusters;
+    },
+    'clusters:select': async (id) => {
+      await session.activate(id);
+      return store.list();
+    },
+    'cluster:snapshot': () => Promise.resolve(session.current?.monitor.snapshot() ?? null),
+    'cluster:setPaused': (paused) => session.act(({ api }) => api.setPaused(paused)),
+    'metrics:history': () => Promise.resolve(session.current?.monitor.history() ?? []),
+    'events:recent': () => Promise.resolve(session.current?.monitor.recentEvents() ?? []),
+  };
+}
