@@ -1,4 +1,4 @@
-import { SshdHost } from '../../server-node/src/test-support/sshd-host.js';
+import { SshdHost } from '@flotilla/server-node/test-support/sshd-host';
 
 // The real sshd test host lives with the server node's tests; the journey uses the same one.
 export { SshdHost };

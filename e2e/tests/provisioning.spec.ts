@@ -6,7 +6,7 @@ import { expect, screenshotPath, test } from '../fixtures.js';
 import { freePortRange } from '../support/free-port.js';
 import { REPO } from '../support/repo-paths.js';
 import { startSshdHost, type SshdHost } from '../support/sshd-host.js';
-import { stopSupervisor } from '../../electron/src/services/provisioning/test-support/remote-host.js';
+import { stopSupervisor } from '@flotilla/electron/test-support/provisioning/remote-host';
 
 // An admin grows the cluster by one node from the console: adds a host over SSH, compares and trusts
 // its key, provisions a node there, watches every step stream, and sees the node join live.

@@ -1,4 +1,4 @@
-import type { BalancerAdminState, BalancerStatsDto } from '../../../../server-node/src/api/index.js';
+import type { BalancerAdminState, BalancerStatsDto } from '@flotilla/server-node/api';
 import type { BalancerHost } from './balancer-host.js';
 import { DEFAULT_BACKEND } from './haproxy-config.js';
 import { HaproxyMaster, type HaproxyReloadResult } from './haproxy-master.js';

@@ -1,4 +1,4 @@
-import type { BalancerAdminState, BalancerStatsDto } from '../../../../server-node/src/api/index.js';
+import type { BalancerAdminState, BalancerStatsDto } from '@flotilla/server-node/api';
 import type { BalancerHost } from './balancer-host.js';
 import { SERVER_HEALTH_OPTIONS } from './haproxy-config.js';
 import { assertBalancerMember, type BalancerMember } from './balancer-member.js';

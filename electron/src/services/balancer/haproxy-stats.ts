@@ -3,7 +3,7 @@ import type {
   BalancerCheckStatus,
   BalancerServerDto,
   BalancerStatsDto,
-} from '../../../../server-node/src/api/index.js';
+} from '@flotilla/server-node/api';
 
 /** `show stat` CSV as records keyed by its header (`# pxname,svname,…`). */
 export function parseShowStat(csv: string): Record<string, string>[] {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestCluster } from '../../../../server-node/src/test-support/test-cluster.js';
+import { TestCluster } from '@flotilla/server-node/test-support/test-cluster';
 import { balancerMember } from '../balancer/balancer-member.js';
 import { LocalHaproxy } from '../balancer/local-haproxy.js';
 import { MemoryVault } from '../vault/memory-vault.js';
