@@ -69,9 +69,16 @@ test('electron-builder --dir packs the main, preload, renderer and server-node b
     '/dist/services/cluster-client/cluster-event-stream.js',
     '/dist/services/sandbox/sandbox-launcher.js',
     '/node_modules/ws/package.json',
+    // The server's API module the console imports at run time, and nothing else of the server.
+    '/node_modules/@flotilla/server-node/package.json',
+    '/node_modules/@flotilla/server-node/dist/api/index.js',
   ]) {
     expect(files, needed).toContain(needed);
   }
+  expect(files.filter((file) => file.startsWith('/node_modules/@flotilla/server-node/dist/cli/'))).toEqual(
+    [],
+  );
+  expect(files.filter((file) => file.includes('/node_modules/fastify/'))).toEqual([]);
   expect(
     files.filter((file) => /\.(test\.js|map|ts)$/.test(file) && !file.startsWith('/node_modules/')),
   ).toEqual([]);
