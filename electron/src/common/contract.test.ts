@@ -4,7 +4,7 @@ import { ClusterStore } from '../services/clusters/cluster-store.js';
 import { ConsoleBackend } from '../services/clusters/console-backend.js';
 import { MemoryVault } from '../services/vault/memory-vault.js';
 import { buildConsoleApi, splitChannel } from './build-console-api.js';
-import { INVOKE_CHANNELS, PUSH_EVENTS, isInvokeChannel, type ConsoleApi } from './contract.js';
+import { INVOKE, INVOKE_CHANNELS, PUSH_EVENTS, isInvokeChannel, type ConsoleApi } from './contract.js';
 import { tempDir } from '../services/test-support/temp-dir.js';
 
 async function backend() {
@@ -22,8 +22,16 @@ describe('the contract', () => {
     for (const channel of INVOKE_CHANNELS) expect(channel).toMatch(/^[a-z]+:[a-z][A-Za-z]*$/);
     expect(new Set(INVOKE_CHANNELS).size).toBe(INVOKE_CHANNELS.length);
     expect(new Set(PUSH_EVENTS).size).toBe(PUSH_EVENTS.length);
-    expect(isInvokeChannel('nodes:setDrain')).toBe(true);
+    expect(isInvokeChannel(INVOKE.nodes.setDrain)).toBe(true);
     expect(isInvokeChannel('toString')).toBe(false);
+  });
+
+  it('names domains as the rule at the top of contract.ts says: plural, but for what the console has one of', () => {
+    const single = ['console', 'sandbox', 'balancer'];
+    for (const channel of [...INVOKE_CHANNELS, ...PUSH_EVENTS]) {
+      const domain = channel.slice(0, channel.indexOf(':'));
+      expect(domain.endsWith('s') || single.includes(domain), channel).toBe(true);
+    }
   });
 
   it('has a handler for every channel, and nothing else', async () => {
@@ -55,16 +63,16 @@ describe('the contract', () => {
 
   it('answers the UI without a cluster selected with what to do', async () => {
     const { handlers } = await backend();
-    expect(await handlers['cluster:snapshot']()).toBeNull();
-    await expect(handlers['nodes:setDrain']('node-1', true)).rejects.toThrow(
+    expect(await handlers[INVOKE.clusters.getSnapshot]()).toBeNull();
+    await expect(handlers[INVOKE.nodes.setDrain]('node-1', true)).rejects.toThrow(
       /No cluster is selected. Add a cluster or start the local sandbox/,
     );
-    await expect(handlers['nodes:setTaskCap']('node-1', -1)).rejects.toThrow(/whole number from 0/);
+    await expect(handlers[INVOKE.nodes.setTaskCap]('node-1', -1)).rejects.toThrow(/whole number from 0/);
   });
 
   it('answers the hosts channels of a console without a hosts service, rather than leaving them unbound', async () => {
     const { handlers } = await backend();
-    await expect(handlers['hosts:list']()).rejects.toThrow(/not available in this console/);
+    await expect(handlers[INVOKE.hosts.list]()).rejects.toThrow(/not available in this console/);
   });
 });
 

@@ -1,8 +1,19 @@
 // The one contract between the console UI and the console process. Both transports (Electron IPC
-// through the preload, and the web host's WebSocket) implement exactly this: invoke channels named
-// `domain:verb` with their signatures, push events with their payloads, and the DTOs they carry.
-// Channel names appear as strings here and nowhere else; callers go through `ConsoleApi`.
+// through the preload, and the web host's WebSocket) implement exactly this: invoke channels with
+// their signatures, push events with their payloads, and the DTOs they carry.
 // This file runs in the renderer too: no Node or Electron imports, types only from the server node.
+//
+// How channels are named: `domain:verb`.
+// - The domain is the plural noun of what the channel works on (clusters, nodes, tasks, hosts, events,
+//   metrics); a singular noun only for what the console has exactly one of (console, sandbox, balancer).
+// - An invoke channel's verb is one of list (a collection), get (one thing), add, update, remove,
+//   set (one field or setting) and select, or, for anything else, the action itself (test, start, stop,
+//   probe, cancel, retry, provision, restart, replace…). A noun follows the verb when the channel works
+//   on something other than the domain's item itself: getSnapshot, setTaskCap, listActions, removeNode.
+// - A push event is the domain and `changed` when its list changed (refetch it), or else the noun of
+//   what arrives: snapshot, event, status, logChunk, action, actionEvent.
+// Channel names are written as strings only here. Everything else uses the INVOKE and PUSH constants
+// below, or the ConsoleApi built from them (`api.nodes.setDrain(name, true)`).
 
 import type {
   BalancerAdminState,
@@ -327,32 +338,38 @@ export interface ProvisioningSettingsInputDto {
 
 /** Every invoke channel with its signature. Verbs are camelCase so the API reads `api.nodes.setTaskCap()`. */
 export interface InvokeContract {
-  'console:info': () => ConsoleInfoDto;
+  'console:getInfo': () => ConsoleInfoDto;
   'clusters:list': () => ClustersDto;
   'clusters:test': (input: { balancerUrl: string; apiKey: string }) => ConnectionTestDto;
   'clusters:add': (input: ClusterInputDto) => ClusterEntryDto;
   'clusters:update': (id: string, patch: ClusterPatchDto) => ClusterEntryDto;
   'clusters:remove': (id: string) => ClustersDto;
   'clusters:select': (id: string) => ClustersDto;
+  /** The active cluster as last sampled; null when none is selected. */
+  'clusters:getSnapshot': () => ClusterSnapshotDto | null;
+  /** Pauses or resumes the active cluster's queue. */
+  'clusters:setPaused': (paused: boolean) => ClusterDto;
   'sandbox:start': () => SandboxStatusDto;
   'sandbox:stop': () => SandboxStatusDto;
-  'sandbox:status': () => SandboxStatusDto;
-  'cluster:snapshot': () => ClusterSnapshotDto | null;
-  'cluster:setPaused': (paused: boolean) => ClusterDto;
-  'metrics:history': () => MetricsPointDto[];
-  'events:recent': () => EventDto[];
+  'sandbox:getStatus': () => SandboxStatusDto;
+  /** The active cluster's samples for the charts, oldest first. */
+  'metrics:list': () => MetricsPointDto[];
+  /** The active cluster's latest events, oldest first. */
+  'events:list': () => EventDto[];
   'nodes:setDrain': (name: string, drain: boolean) => NodeDto;
   'nodes:setTaskCap': (name: string, taskCap: number) => NodeDto;
+  /** Deletes an offline or dead node from the cluster. */
   'nodes:remove': (name: string) => null;
   'tasks:list': (filter: TaskFilterDto) => TaskDto[];
   'tasks:get': (id: string) => TaskDetailDto;
-  'tasks:create': (task: NewTaskDto) => CreateTaskResultDto;
+  'tasks:add': (task: NewTaskDto) => CreateTaskResultDto;
   'tasks:cancel': (id: string) => TaskDto;
   'tasks:retry': (id: string) => TaskDto;
-  'tasks:log': (id: string) => string;
+  'tasks:getLog': (id: string) => string;
+  /** Streams the task's log as `tasks:logChunk` pushes until it ends or `tasks:unfollowLog`. */
   'tasks:followLog': (id: string) => null;
   'tasks:unfollowLog': (id: string) => null;
-  'balancer:stats': () => BalancerStatsDto | null;
+  'balancer:getStats': () => BalancerStatsDto | null;
   'balancer:setServerState': (name: string, state: BalancerAdminState) => BalancerServerDto;
   'balancer:getSettings': () => BalancerSettingsDto;
   /** Reads the balancer's stats once with the new setting and saves it only when that works. */
@@ -361,22 +378,24 @@ export interface InvokeContract {
   'hosts:probe': (target: { address: string; sshPort: number }) => HostProbeDto;
   'hosts:add': (input: HostInputDto) => HostDto;
   'hosts:confirmKey': (hostId: string, fingerprint: string) => HostDto;
+  /** Forgets a host (and its SSH secret); the node on it, if any, is left alone. */
   'hosts:remove': (hostId: string) => HostDto[];
   'hosts:provision': (input: ProvisionInputDto) => HostActionDto;
   'hosts:restart': (hostId: string) => HostActionDto;
   'hosts:rollingRestart': (input: RollingRestartInputDto) => HostActionDto;
+  /** Takes the host's node out of the cluster for good: drain, stop, delete, uninstall. */
   'hosts:removeNode': (input: RemoveNodeInputDto) => HostActionDto;
   'hosts:replace': (input: ReplaceInputDto) => HostActionDto;
-  'hosts:actions': () => HostActionDto[];
-  'hosts:settings': () => ProvisioningSettingsDto;
-  'hosts:saveSettings': (input: ProvisioningSettingsInputDto) => ProvisioningSettingsDto;
+  'hosts:listActions': () => HostActionDto[];
+  'hosts:getSettings': () => ProvisioningSettingsDto;
+  'hosts:setSettings': (input: ProvisioningSettingsInputDto) => ProvisioningSettingsDto;
 }
 
 /** Every push event with its payload: console process → UI, never the other way. */
 export interface PushContract {
   'clusters:changed': ClustersDto;
-  'cluster:snapshot': ClusterSnapshotDto;
-  'cluster:event': { clusterId: string; event: EventDto };
+  'clusters:snapshot': ClusterSnapshotDto;
+  'clusters:event': { clusterId: string; event: EventDto };
   'sandbox:status': SandboxStatusDto;
   'tasks:logChunk': TaskLogChunkDto;
   /** The hosts of a cluster changed (added, removed, provisioned): refetch them. */
@@ -392,74 +411,88 @@ export type PushEvent = keyof PushContract;
 export type InvokeArgs<C extends InvokeChannel> = Parameters<InvokeContract[C]>;
 export type InvokeResult<C extends InvokeChannel> = ReturnType<InvokeContract[C]>;
 
-// Records, not arrays, so the compiler rejects a channel that is declared above but missing here.
-const invokeChannelSet: Record<InvokeChannel, true> = {
-  'console:info': true,
-  'clusters:list': true,
-  'clusters:test': true,
-  'clusters:add': true,
-  'clusters:update': true,
-  'clusters:remove': true,
-  'clusters:select': true,
-  'sandbox:start': true,
-  'sandbox:stop': true,
-  'sandbox:status': true,
-  'cluster:snapshot': true,
-  'cluster:setPaused': true,
-  'metrics:history': true,
-  'events:recent': true,
-  'nodes:setDrain': true,
-  'nodes:setTaskCap': true,
-  'nodes:remove': true,
-  'tasks:list': true,
-  'tasks:get': true,
-  'tasks:create': true,
-  'tasks:cancel': true,
-  'tasks:retry': true,
-  'tasks:log': true,
-  'tasks:followLog': true,
-  'tasks:unfollowLog': true,
-  'balancer:stats': true,
-  'balancer:setServerState': true,
-  'balancer:getSettings': true,
-  'balancer:setSettings': true,
-  'hosts:list': true,
-  'hosts:probe': true,
-  'hosts:add': true,
-  'hosts:confirmKey': true,
-  'hosts:remove': true,
-  'hosts:provision': true,
-  'hosts:restart': true,
-  'hosts:rollingRestart': true,
-  'hosts:removeNode': true,
-  'hosts:replace': true,
-  'hosts:actions': true,
-  'hosts:settings': true,
-  'hosts:saveSettings': true,
-};
-const pushEventSet: Record<PushEvent, true> = {
-  'clusters:changed': true,
-  'cluster:snapshot': true,
-  'cluster:event': true,
-  'sandbox:status': true,
-  'tasks:logChunk': true,
-  'hosts:changed': true,
-  'hosts:action': true,
-  'hosts:actionEvent': true,
+type DomainOf<C extends string> = C extends `${infer D}:${string}` ? D : never;
+
+/** Channel names by domain and verb: `INVOKE.nodes.setDrain` is 'nodes:setDrain'. */
+type ChannelTree<C extends string> = {
+  readonly [D in DomainOf<C>]: { readonly [K in C as K extends `${D}:${infer V}` ? V : never]: K };
 };
 
-export const INVOKE_CHANNELS = Object.keys(invokeChannelSet) as InvokeChannel[];
-export const PUSH_EVENTS = Object.keys(pushEventSet) as PushEvent[];
+// Typed from the contracts above, so the compiler rejects a channel missing here, extra or misspelt.
+export const INVOKE: ChannelTree<InvokeChannel> = {
+  console: { getInfo: 'console:getInfo' },
+  clusters: {
+    list: 'clusters:list',
+    test: 'clusters:test',
+    add: 'clusters:add',
+    update: 'clusters:update',
+    remove: 'clusters:remove',
+    select: 'clusters:select',
+    getSnapshot: 'clusters:getSnapshot',
+    setPaused: 'clusters:setPaused',
+  },
+  sandbox: { start: 'sandbox:start', stop: 'sandbox:stop', getStatus: 'sandbox:getStatus' },
+  metrics: { list: 'metrics:list' },
+  events: { list: 'events:list' },
+  nodes: { setDrain: 'nodes:setDrain', setTaskCap: 'nodes:setTaskCap', remove: 'nodes:remove' },
+  tasks: {
+    list: 'tasks:list',
+    get: 'tasks:get',
+    add: 'tasks:add',
+    cancel: 'tasks:cancel',
+    retry: 'tasks:retry',
+    getLog: 'tasks:getLog',
+    followLog: 'tasks:followLog',
+    unfollowLog: 'tasks:unfollowLog',
+  },
+  balancer: {
+    getStats: 'balancer:getStats',
+    setServerState: 'balancer:setServerState',
+    getSettings: 'balancer:getSettings',
+    setSettings: 'balancer:setSettings',
+  },
+  hosts: {
+    list: 'hosts:list',
+    probe: 'hosts:probe',
+    add: 'hosts:add',
+    confirmKey: 'hosts:confirmKey',
+    remove: 'hosts:remove',
+    provision: 'hosts:provision',
+    restart: 'hosts:restart',
+    rollingRestart: 'hosts:rollingRestart',
+    removeNode: 'hosts:removeNode',
+    replace: 'hosts:replace',
+    listActions: 'hosts:listActions',
+    getSettings: 'hosts:getSettings',
+    setSettings: 'hosts:setSettings',
+  },
+};
+
+export const PUSH: ChannelTree<PushEvent> = {
+  clusters: { changed: 'clusters:changed', snapshot: 'clusters:snapshot', event: 'clusters:event' },
+  sandbox: { status: 'sandbox:status' },
+  tasks: { logChunk: 'tasks:logChunk' },
+  hosts: { changed: 'hosts:changed', action: 'hosts:action', actionEvent: 'hosts:actionEvent' },
+};
+
+const leaves = <C extends string>(tree: ChannelTree<C>): C[] =>
+  Object.values<Record<string, C>>(tree).flatMap((verbs) => Object.values(verbs));
+
+export const INVOKE_CHANNELS: readonly InvokeChannel[] = leaves(INVOKE);
+export const PUSH_EVENTS: readonly PushEvent[] = leaves(PUSH);
 
 /** The one IPC channel that carries every push event (`{event, payload}`), so the preload subscribes once. */
 export const PUSH_IPC_CHANNEL = 'console:push';
 
+const invokeChannelSet: ReadonlySet<string> = new Set(INVOKE_CHANNELS);
+const pushEventSet: ReadonlySet<string> = new Set(PUSH_EVENTS);
+
 export function isInvokeChannel(value: unknown): value is InvokeChannel {
-  return typeof value === 'string' && Object.hasOwn(invokeChannelSet, value);
+  return typeof value === 'string' && invokeChannelSet.has(value);
 }
 
 export function isPushEvent(value: unknown): value is PushEvent {
-  return typeof value === 'string' && Object.hasOwn(pushEventSet, value);
+  return typeof value === 'string' && pushEventSet.has(value);
 }
 
 export interface PushMessage<E extends PushEvent = PushEvent> {
@@ -472,7 +505,7 @@ export type InvokeHandlers = {
   [C in InvokeChannel]: (...args: InvokeArgs<C>) => Promise<InvokeResult<C>>;
 };
 
-type Domain = InvokeChannel extends `${infer D}:${string}` ? D : never;
+type Domain = DomainOf<InvokeChannel>;
 
 /** The handlers of some domains' channels: what one part of the console process owns. */
 export type DomainHandlers<D extends Domain> = Pick<InvokeHandlers, Extract<InvokeChannel, `${D}:${string}`>>;

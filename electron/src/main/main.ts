@@ -2,6 +2,7 @@ import { BrowserWindow, Menu, Tray, app, dialog, ipcMain, nativeImage, safeStora
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PushContract, PushEvent } from '../common/contract.js';
+import { INVOKE } from '../common/contract.js';
 import { PUSH_IPC_CHANNEL } from '../common/contract.js';
 import { consoleConfigDir } from '../services/clusters/config-dir.js';
 import { createConsoleBackend } from '../services/clusters/create-console-backend.js';
@@ -95,7 +96,7 @@ await app.whenReady();
 const backend = createBackend();
 registerIpc(ipcMain, backend.handlers);
 const startSandbox = () =>
-  void backend.handlers['sandbox:start']().catch((error: Error) =>
+  void backend.handlers[INVOKE.sandbox.start]().catch((error: Error) =>
     dialog.showErrorBox('The sandbox did not start', error.message),
   );
 Menu.setApplicationMenu(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InvokeHandlers } from '../common/contract.js';
+import { INVOKE } from '../common/contract.js';
 import { INVOKE_CHANNELS } from '../common/contract.js';
 import { UserError } from '../common/user-error.js';
 import { registerIpc } from './register-ipc.js';
@@ -23,8 +24,8 @@ describe('registerIpc', () => {
     ) as unknown as InvokeHandlers;
     const unregister = registerIpc(ipc as never, handlers);
     expect([...ipc.handlers.keys()].sort()).toEqual([...INVOKE_CHANNELS].sort());
-    expect(await ipc.handlers.get('nodes:setTaskCap')!({ sender: 'secret' }, 'node-1', 4)).toEqual({
-      result: { channel: 'nodes:setTaskCap', args: ['node-1', 4] },
+    expect(await ipc.handlers.get(INVOKE.nodes.setTaskCap)!({ sender: 'secret' }, 'node-1', 4)).toEqual({
+      result: { channel: INVOKE.nodes.setTaskCap, args: ['node-1', 4] },
     });
     unregister();
     expect(ipc.handlers.size).toBe(0);
@@ -39,7 +40,7 @@ describe('registerIpc', () => {
       ]),
     ) as unknown as InvokeHandlers;
     registerIpc(ipc as never, handlers);
-    expect(await ipc.handlers.get('nodes:remove')!({}, 'node-1')).toEqual({
+    expect(await ipc.handlers.get(INVOKE.nodes.remove)!({}, 'node-1')).toEqual({
       error: { name: 'UserError', message: 'nodes:remove failed: do this' },
     });
   });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ConsoleApi } from '../common/contract.js';
-import { INVOKE_CHANNELS, PUSH_IPC_CHANNEL } from '../common/contract.js';
+import { INVOKE, INVOKE_CHANNELS, PUSH, PUSH_IPC_CHANNEL } from '../common/contract.js';
 
 // The real preload, with Electron replaced by recorders: what it hands the page is all the page gets.
 const exposed = new Map<string, unknown>();
@@ -35,11 +35,11 @@ describe('preload', () => {
     }
     expect(JSON.stringify(Object.keys(api))).not.toMatch(/ipc/i);
     await (exposed.get('flotilla') as ConsoleApi).nodes.setDrain('node-2', true);
-    expect(invoked.at(-1)).toEqual(['nodes:setDrain', 'node-2', true]);
+    expect(invoked.at(-1)).toEqual([INVOKE.nodes.setDrain, 'node-2', true]);
   });
 
   it('rebuilds failures as Errors with their name and message', async () => {
-    replies.set('nodes:remove', {
+    replies.set(INVOKE.nodes.remove, {
       error: { name: 'ClusterRequestError', message: "Node 'node-1' is still running." },
     });
     const api = exposed.get('flotilla') as ConsoleApi;
@@ -54,12 +54,12 @@ describe('preload', () => {
   it('delivers push events without the IPC event, until unsubscribed', () => {
     const api = exposed.get('flotilla') as ConsoleApi;
     const seen: unknown[] = [];
-    const off = api.on('sandbox:status', (payload) => seen.push(payload));
+    const off = api.on(PUSH.sandbox.status, (payload) => seen.push(payload));
     for (const listener of pushListeners)
-      listener({ sender: 'not for the page' }, { event: 'sandbox:status', payload: { state: 'running' } });
+      listener({ sender: 'not for the page' }, { event: PUSH.sandbox.status, payload: { state: 'running' } });
     off();
     for (const listener of pushListeners)
-      listener({}, { event: 'sandbox:status', payload: { state: 'stopped' } });
+      listener({}, { event: PUSH.sandbox.status, payload: { state: 'stopped' } });
     expect(seen).toEqual([{ state: 'running' }]);
   });
 });

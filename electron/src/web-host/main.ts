@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { PushContract, PushEvent } from '../common/contract.js';
+import { INVOKE } from '../common/contract.js';
 import { consoleConfigDir } from '../services/clusters/config-dir.js';
 import { createConsoleBackend } from '../services/clusters/create-console-backend.js';
 import { repoServerNodeCli } from '../services/sandbox/server-node-cli.js';
@@ -93,7 +94,7 @@ if (!values['no-open'] && !(await openBrowser(url))) {
 }
 if (values['start-sandbox']) {
   console.log('Starting the local sandbox cluster (embedded PostgreSQL + 3 nodes)…');
-  await backend.handlers['sandbox:start']().then(
+  await backend.handlers[INVOKE.sandbox.start]().then(
     (status) => console.log(`Sandbox running at ${status.balancerUrl}; it is selected in the console.`),
     (error: Error) => console.error(`The sandbox did not start: ${error.message}`),
   );

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { InvokeHandlers } from '../common/contract.js';
-import { INVOKE_CHANNELS } from '../common/contract.js';
+import { INVOKE, INVOKE_CHANNELS, PUSH } from '../common/contract.js';
 import { UserError } from '../common/user-error.js';
 import { WS_PATH, type ServerMessage } from '../common/ws-protocol.js';
 import { WebHost } from './web-host.js';
@@ -18,8 +18,8 @@ function handlers(): InvokeHandlers {
   const all = Object.fromEntries(INVOKE_CHANNELS.map((channel) => [channel, () => Promise.resolve(null)]));
   return {
     ...all,
-    'console:info': () => Promise.resolve({ transport: 'web', version: '1', configDir: '/c' }),
-    'nodes:setTaskCap': (name: string, cap: number) =>
+    [INVOKE.console.getInfo]: () => Promise.resolve({ transport: 'web', version: '1', configDir: '/c' }),
+    [INVOKE.nodes.setTaskCap]: (name: string, cap: number) =>
       Promise.reject(new UserError(`cap ${cap} refused for ${name}`)),
   } as InvokeHandlers;
 }
@@ -67,12 +67,12 @@ describe('WebHost', () => {
   it('answers invokes with results, and errors as {name, message}', async () => {
     const host = await startHost();
     const ws = await connect(bridgeUrl(host));
-    ws.send(JSON.stringify({ id: 1, channel: 'console:info', args: [] }));
+    ws.send(JSON.stringify({ id: 1, channel: INVOKE.console.getInfo, args: [] }));
     expect(await nextMessage(ws)).toEqual({
       id: 1,
       result: { transport: 'web', version: '1', configDir: '/c' },
     });
-    ws.send(JSON.stringify({ id: 2, channel: 'nodes:setTaskCap', args: ['node-1', 5] }));
+    ws.send(JSON.stringify({ id: 2, channel: INVOKE.nodes.setTaskCap, args: ['node-1', 5] }));
     expect(await nextMessage(ws)).toEqual({
       id: 2,
       error: { name: 'UserError', message: 'cap 5 refused for node-1' },
@@ -89,14 +89,14 @@ describe('WebHost', () => {
     const host = await startHost();
     const ws = await connect(bridgeUrl(host));
     const message = nextMessage(ws);
-    host.push('sandbox:status', {
+    host.push(PUSH.sandbox.status, {
       state: 'starting',
       clusterId: null,
       balancerUrl: null,
       nodes: [],
       error: null,
     });
-    expect(await message).toMatchObject({ event: 'sandbox:status', payload: { state: 'starting' } });
+    expect(await message).toMatchObject({ event: PUSH.sandbox.status, payload: { state: 'starting' } });
     ws.close();
   });
 

@@ -3,5 +3,5 @@ import { consoleApi } from '../transport/console-api';
 import { queryKeys } from './query-keys';
 
 export function useConsoleInfo() {
-  return useQuery({ queryKey: queryKeys.info(), queryFn: () => consoleApi().console.info() });
+  return useQuery({ queryKey: queryKeys.info(), queryFn: () => consoleApi().console.getInfo() });
 }

@@ -26,7 +26,7 @@ export function useHostActions() {
   const clusterId = useActiveCluster()?.id ?? '';
   return useQuery({
     queryKey: queryKeys.hostActions(clusterId),
-    queryFn: () => consoleApi().hosts.actions(),
+    queryFn: () => consoleApi().hosts.listActions(),
     enabled: clusterId !== '',
   });
 }
@@ -35,7 +35,7 @@ export function useProvisioningSettings() {
   const clusterId = useActiveCluster()?.id ?? '';
   return useQuery({
     queryKey: queryKeys.provisioningSettings(clusterId),
-    queryFn: () => consoleApi().hosts.settings(),
+    queryFn: () => consoleApi().hosts.getSettings(),
     enabled: clusterId !== '',
   });
 }
@@ -44,7 +44,7 @@ export function useSaveProvisioningSettings() {
   const client = useQueryClient();
   const clusterId = useActiveCluster()?.id ?? '';
   return useMutation({
-    mutationFn: (input: ProvisioningSettingsInputDto) => consoleApi().hosts.saveSettings(input),
+    mutationFn: (input: ProvisioningSettingsInputDto) => consoleApi().hosts.setSettings(input),
     onSuccess: (settings) => client.setQueryData(queryKeys.provisioningSettings(clusterId), settings),
   });
 }

@@ -52,5 +52,5 @@ export function useRemoveNode() {
 }
 
 export function useSetPaused() {
-  return useMutation({ mutationFn: (paused: boolean) => consoleApi().cluster.setPaused(paused) });
+  return useMutation({ mutationFn: (paused: boolean) => consoleApi().clusters.setPaused(paused) });
 }

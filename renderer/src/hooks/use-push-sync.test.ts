@@ -9,6 +9,7 @@ import type {
   PushContract,
   PushEvent,
 } from '@flotilla/electron/common/contract';
+import { INVOKE, PUSH } from '@flotilla/electron/common/contract';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { act, cleanup, renderHook, waitFor } from '@testing-library/react';
 import { createElement, type ReactNode } from 'react';
@@ -105,8 +106,8 @@ describe('usePushSync', () => {
   beforeEach(() => {
     answers.clear();
     invoked.length = 0;
-    answers.set('clusters:list', clusters);
-    answers.set('cluster:snapshot', snapshot('c1', 'running', 1));
+    answers.set(INVOKE.clusters.list, clusters);
+    answers.set(INVOKE.clusters.getSnapshot, snapshot('c1', 'running', 1));
   });
 
   it('puts pushed snapshots in the cache without asking the console again', async () => {
@@ -114,7 +115,7 @@ describe('usePushSync', () => {
     await waitFor(() => expect(hook.result.current.data?.nodes[0]?.state).toBe('running'));
     client.setQueryData(queryKeys.history('c1'), []);
     const asked = invoked.length;
-    push('cluster:snapshot', snapshot('c1', 'draining', 2));
+    push(PUSH.clusters.snapshot, snapshot('c1', 'draining', 2));
     await waitFor(() => expect(hook.result.current.data?.nodes[0]?.state).toBe('draining'));
     expect(client.getQueryData<MetricsPointDto[]>(queryKeys.history('c1'))?.map((point) => point.at)).toEqual(
       [2],
@@ -123,7 +124,7 @@ describe('usePushSync', () => {
   });
 
   it("ignores a snapshot of another cluster for the active one's view", async () => {
-    answers.set('cluster:snapshot', snapshot('old', 'running', 1));
+    answers.set(INVOKE.clusters.getSnapshot, snapshot('old', 'running', 1));
     const { hook } = setup();
     await waitFor(() => expect(hook.result.current.isSuccess).toBe(true));
     expect(hook.result.current.data).toBeNull();
@@ -139,7 +140,7 @@ describe('usePushSync', () => {
       type: 'task.finished',
       data: { id: '1', state: 'succeeded' },
     };
-    push('cluster:event', { clusterId: 'c1', event });
+    push(PUSH.clusters.event, { clusterId: 'c1', event });
     expect(client.getQueryData<EventDto[]>(queryKeys.events('c1'))).toEqual([event]);
     expect(client.getQueryState(queryKeys.taskList('c1', {}))?.isInvalidated).toBe(true);
   });
@@ -147,9 +148,9 @@ describe('usePushSync', () => {
   it('appends followed log text and switches clusters by push', () => {
     const { client } = setup();
     client.setQueryData(queryKeys.taskLog('c1', '7'), 'line 1\n');
-    push('tasks:logChunk', { clusterId: 'c1', taskId: '7', text: 'line 2\n', done: false });
+    push(PUSH.tasks.logChunk, { clusterId: 'c1', taskId: '7', text: 'line 2\n', done: false });
     expect(client.getQueryData(queryKeys.taskLog('c1', '7'))).toBe('line 1\nline 2\n');
-    push('clusters:changed', { ...clusters, activeId: null });
+    push(PUSH.clusters.changed, { ...clusters, activeId: null });
     expect(client.getQueryData<ClustersDto>(queryKeys.clusters())?.activeId).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import type { EventDto, HostActionDto, MetricsPointDto } from '@flotilla/electron/common/contract';
+import { PUSH } from '@flotilla/electron/common/contract';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { consoleApi, onBridgeReconnected } from '../transport/console-api';
@@ -21,32 +22,32 @@ export function usePushSync(): void {
       void client.invalidateQueries({ queryKey: queryKeys.tasks(clusterId), refetchType: 'active' });
     }, TASK_REFRESH_MS);
     const off = [
-      api.on('clusters:changed', (clusters) => client.setQueryData(queryKeys.clusters(), clusters)),
-      api.on('sandbox:status', (status) => client.setQueryData(queryKeys.sandbox(), status)),
-      api.on('cluster:snapshot', (snapshot) => {
+      api.on(PUSH.clusters.changed, (clusters) => client.setQueryData(queryKeys.clusters(), clusters)),
+      api.on(PUSH.sandbox.status, (status) => client.setQueryData(queryKeys.sandbox(), status)),
+      api.on(PUSH.clusters.snapshot, (snapshot) => {
         client.setQueryData(queryKeys.snapshot(snapshot.clusterId), snapshot);
         if (snapshot.point) appendPoint(client, snapshot.clusterId, snapshot.point);
       }),
-      api.on('cluster:event', ({ clusterId, event }) => {
+      api.on(PUSH.clusters.event, ({ clusterId, event }) => {
         client.setQueryData(queryKeys.events(clusterId), (old: EventDto[] | undefined) =>
           old ? [...old, event].slice(-EVENTS_LIMIT) : old,
         );
         if (event.type.startsWith('task.')) refreshTasks(clusterId);
       }),
-      api.on('tasks:logChunk', ({ clusterId, taskId, text }) => {
+      api.on(PUSH.tasks.logChunk, ({ clusterId, taskId, text }) => {
         client.setQueryData(queryKeys.taskLog(clusterId, taskId), (old: string | undefined) =>
           old === undefined ? old : old + text,
         );
       }),
-      api.on('hosts:changed', ({ clusterId }) => {
+      api.on(PUSH.hosts.changed, ({ clusterId }) => {
         void client.invalidateQueries({ queryKey: queryKeys.hosts(clusterId), exact: true });
       }),
-      api.on('hosts:action', (action) => {
+      api.on(PUSH.hosts.action, (action) => {
         client.setQueryData(queryKeys.hostActions(action.clusterId), (old: HostActionDto[] | undefined) =>
           old ? [...old.filter((other) => other.id !== action.id), action] : old,
         );
       }),
-      api.on('hosts:actionEvent', ({ clusterId, actionId, event }) => {
+      api.on(PUSH.hosts.actionEvent, ({ clusterId, actionId, event }) => {
         client.setQueryData(queryKeys.hostActions(clusterId), (old: HostActionDto[] | undefined) =>
           old?.map((action) =>
             action.id === actionId ? { ...action, events: [...action.events, event] } : action,

@@ -2,9 +2,9 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { consoleApi } from '../transport/console-api';
 import { queryKeys } from './query-keys';
 
-/** The local sandbox's state; kept current by the `sandbox:status` push. */
+/** The local sandbox's state; kept current by the `PUSH.sandbox.status` event. */
 export function useSandboxStatus() {
-  return useQuery({ queryKey: queryKeys.sandbox(), queryFn: () => consoleApi().sandbox.status() });
+  return useQuery({ queryKey: queryKeys.sandbox(), queryFn: () => consoleApi().sandbox.getStatus() });
 }
 
 export function useStartSandbox() {

@@ -5,7 +5,7 @@ import { useActiveCluster } from './use-clusters';
 
 /**
  * The active cluster as last sampled: nodes, queue, balancer, connection. Loaded once, then kept
- * current by `cluster:snapshot` pushes (never polled from the page).
+ * current by `PUSH.clusters.snapshot` events (never polled from the page).
  */
 export function useSnapshot() {
   const cluster = useActiveCluster();
@@ -13,7 +13,7 @@ export function useSnapshot() {
   return useQuery({
     queryKey: queryKeys.snapshot(clusterId),
     queryFn: async () => {
-      const snapshot = await consoleApi().cluster.snapshot();
+      const snapshot = await consoleApi().clusters.getSnapshot();
       // A snapshot of the previous cluster can arrive while switching: it is not this one's.
       return snapshot?.clusterId === clusterId ? snapshot : null;
     },

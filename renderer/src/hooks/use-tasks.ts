@@ -32,7 +32,7 @@ export function useTaskLog(id: string | null, state: TaskState | undefined) {
   const cluster = useActiveCluster();
   return useQuery({
     queryKey: queryKeys.taskLog(cluster?.id ?? '', id ?? ''),
-    queryFn: () => consoleApi().tasks.log(id!),
+    queryFn: () => consoleApi().tasks.getLog(id!),
     // Only once the task is known to have ended: a read racing the live stream would show lines twice.
     enabled: cluster !== null && id !== null && state !== undefined && TERMINAL_STATES.has(state),
   });
@@ -45,7 +45,7 @@ export function useCreateTasks() {
   const cluster = useActiveCluster();
   return useMutation({
     mutationFn: async ({ task, count }: { task: NewTaskDto; count: number }) => {
-      for (let i = 0; i < count; i++) await consoleApi().tasks.create(task);
+      for (let i = 0; i < count; i++) await consoleApi().tasks.add(task);
     },
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.tasks(cluster?.id ?? '') }),
   });

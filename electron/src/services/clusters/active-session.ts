@@ -1,4 +1,5 @@
 import type { ClusterEntryDto, Push } from '../../common/contract.js';
+import { PUSH } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
 import { haproxyFromSettings } from '../balancer/haproxy-from-settings.js';
 import { ClusterApi } from '../cluster-client/cluster-api.js';
@@ -77,8 +78,8 @@ export class ActiveSession {
         api,
         balancer,
         sampleMs,
-        onSnapshot: (snapshot) => push('cluster:snapshot', snapshot),
-        onEvent: (event) => push('cluster:event', { clusterId: id, event }),
+        onSnapshot: (snapshot) => push(PUSH.clusters.snapshot, snapshot),
+        onEvent: (event) => push(PUSH.clusters.event, { clusterId: id, event }),
         onNodeUrls: (nodeUrls) => void store.update(id, { nodeUrls }).catch(() => undefined),
       });
       this.session = { cluster, api, monitor, balancer, followers: new Map() };
@@ -98,6 +99,6 @@ export class ActiveSession {
   }
 
   async pushClusters(): Promise<void> {
-    this.options.push('clusters:changed', await this.options.store.list());
+    this.options.push(PUSH.clusters.changed, await this.options.store.list());
   }
 }

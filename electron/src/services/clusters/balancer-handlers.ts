@@ -4,6 +4,7 @@ import type {
   BalancerSettingsDto,
   DomainHandlers,
 } from '../../common/contract.js';
+import { INVOKE } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
 import { balancerSettings, haproxyFromSettings } from '../balancer/haproxy-from-settings.js';
 import { readBalancerStats } from '../cluster-client/balancer-stats.js';
@@ -13,20 +14,20 @@ import type { ConsoleContext } from './console-context.js';
 /** The active cluster's balancer: its figures, a member's admin state, and which balancer the console drives. */
 export function balancerHandlers({ store, session }: ConsoleContext): DomainHandlers<'balancer'> {
   return {
-    'balancer:stats': () => Promise.resolve(session.current?.monitor.snapshot().balancer ?? null),
-    'balancer:setServerState': (name, state) =>
+    [INVOKE.balancer.getStats]: () => Promise.resolve(session.current?.monitor.snapshot().balancer ?? null),
+    [INVOKE.balancer.setServerState]: (name, state) =>
       session.act((current) => {
         if (current.balancer.kind === 'builtin') return current.api.setBalancerServerState(name, state);
         session.requireAdmin(current);
         return setHaproxyServerState(current.balancer, name, state);
       }),
-    'balancer:getSettings': () =>
+    [INVOKE.balancer.getSettings]: () =>
       session.act(
         (current) => Promise.resolve(current.cluster.balancer ?? { kind: 'builtin' as const }),
         false,
       ),
     // Saved only once the balancer's stats can be read with it; then the cluster is watched through it.
-    'balancer:setSettings': async (input): Promise<BalancerSettingsDto> => {
+    [INVOKE.balancer.setSettings]: async (input): Promise<BalancerSettingsDto> => {
       const { cluster } = session.requireAdmin(session.require());
       const settings = balancerSettings(input);
       const haproxy = haproxyFromSettings(settings);

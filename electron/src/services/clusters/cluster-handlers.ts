@@ -1,4 +1,5 @@
 import type { DomainHandlers } from '../../common/contract.js';
+import { INVOKE } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
 import type { ConsoleContext } from './console-context.js';
 import { testConnection } from './test-connection.js';
@@ -8,14 +9,14 @@ export function clusterHandlers({
   store,
   session,
   hosts,
-}: ConsoleContext): DomainHandlers<'clusters' | 'cluster' | 'metrics' | 'events'> {
+}: ConsoleContext): DomainHandlers<'clusters' | 'metrics' | 'events'> {
   return {
-    'clusters:list': () => store.list(),
-    'clusters:test': async (input) => {
+    [INVOKE.clusters.list]: () => store.list(),
+    [INVOKE.clusters.test]: async (input) => {
       const { balancerUrl, nodes, version, leader, readOnly } = await testConnection(input);
       return { balancerUrl, nodes, version, leader, readOnly };
     },
-    'clusters:add': async (input) => {
+    [INVOKE.clusters.add]: async (input) => {
       if (!input.name.trim()) throw new UserError('Give the cluster a name, e.g. "Production".');
       const tested = await testConnection(input);
       const cluster = await store.add({
@@ -28,7 +29,7 @@ export function clusterHandlers({
       await session.activate(cluster.id);
       return cluster;
     },
-    'clusters:update': async (id, patch) => {
+    [INVOKE.clusters.update]: async (id, patch) => {
       const before = await store.get(id);
       const changesConnection =
         Boolean(patch.apiKey) || (patch.balancerUrl && patch.balancerUrl !== before.balancerUrl);
@@ -43,7 +44,7 @@ export function clusterHandlers({
       if (changesConnection && session.current?.cluster.id === id) await session.activate(id);
       return cluster;
     },
-    'clusters:remove': async (id) => {
+    [INVOKE.clusters.remove]: async (id) => {
       if (session.current?.cluster.id === id) await session.close();
       await hosts?.forgetCluster(id);
       const clusters = await store.remove(id);
@@ -51,13 +52,13 @@ export function clusterHandlers({
       await session.pushClusters();
       return clusters;
     },
-    'clusters:select': async (id) => {
+    [INVOKE.clusters.select]: async (id) => {
       await session.activate(id);
       return store.list();
     },
-    'cluster:snapshot': () => Promise.resolve(session.current?.monitor.snapshot() ?? null),
-    'cluster:setPaused': (paused) => session.act(({ api }) => api.setPaused(paused)),
-    'metrics:history': () => Promise.resolve(session.current?.monitor.history() ?? []),
-    'events:recent': () => Promise.resolve(session.current?.monitor.recentEvents() ?? []),
+    [INVOKE.clusters.getSnapshot]: () => Promise.resolve(session.current?.monitor.snapshot() ?? null),
+    [INVOKE.clusters.setPaused]: (paused) => session.act(({ api }) => api.setPaused(paused)),
+    [INVOKE.metrics.list]: () => Promise.resolve(session.current?.monitor.history() ?? []),
+    [INVOKE.events.list]: () => Promise.resolve(session.current?.monitor.recentEvents() ?? []),
   };
 }

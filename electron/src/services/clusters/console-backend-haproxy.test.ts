@@ -7,6 +7,7 @@ import { balancerMember } from '../balancer/balancer-member.js';
 import { LocalHaproxy } from '../balancer/local-haproxy.js';
 import { MemoryVault } from '../vault/memory-vault.js';
 import { ClusterStore } from './cluster-store.js';
+import { INVOKE } from '../../common/contract.js';
 import { ConsoleBackend } from './console-backend.js';
 
 const WAIT = { timeout: 15_000 };
@@ -34,7 +35,11 @@ describe('the console backend with a cluster behind a local HAProxy', () => {
       sandbox: { cliPath: 'none', dir: file('sandbox') },
       sampleMs: 200,
     });
-    await backend.handlers['clusters:add']({ name: 'HA', balancerUrl: haproxy.url, apiKey: cluster.apiKey });
+    await backend.handlers[INVOKE.clusters.add]({
+      name: 'HA',
+      balancerUrl: haproxy.url,
+      apiKey: cluster.apiKey,
+    });
   });
   afterAll(async () => {
     await backend?.stop();
@@ -46,20 +51,20 @@ describe('the console backend with a cluster behind a local HAProxy', () => {
   /** The backend drives HAProxy only for an administrator's key, which it learns from the cluster. */
   const roleKnown = () =>
     expect
-      .poll(async () => (await backend!.handlers['cluster:snapshot']())?.connection.role, WAIT)
+      .poll(async () => (await backend!.handlers[INVOKE.clusters.getSnapshot]())?.connection.role, WAIT)
       .toBe('administrator');
 
   it('refuses a socket HAProxy does not listen on, saving nothing', async () => {
     const handlers = backend!.handlers;
     await roleKnown();
     await expect(
-      handlers['balancer:setSettings']({
+      handlers[INVOKE.balancer.setSettings]({
         kind: 'haproxy',
         where: 'local',
         runtimeSocket: file('haproxy/missing.sock'),
       }),
     ).rejects.toThrow(/missing\.sock.*ENOENT.*Nothing was saved/s);
-    expect(await handlers['balancer:getSettings']()).toEqual({ kind: 'builtin' });
+    expect(await handlers[INVOKE.balancer.getSettings]()).toEqual({ kind: 'builtin' });
     expect(await readFile(file('clusters.json'), 'utf8')).not.toContain('haproxy');
   });
 
@@ -74,13 +79,13 @@ describe('the console backend with a cluster behind a local HAProxy', () => {
       masterSocket: file('haproxy/master.sock'),
       stateFile: file('haproxy/server-state'),
     } as const;
-    expect(await handlers['balancer:setSettings'](settings)).toEqual(settings);
-    expect(await handlers['balancer:getSettings']()).toEqual(settings);
+    expect(await handlers[INVOKE.balancer.setSettings](settings)).toEqual(settings);
+    expect(await handlers[INVOKE.balancer.getSettings]()).toEqual(settings);
 
     // The monitor now samples HAProxy, so the snapshot (pushed to the view) carries its stats.
     await expect
       .poll(async () => {
-        const stats = await handlers['balancer:stats']();
+        const stats = await handlers[INVOKE.balancer.getStats]();
         return stats && [stats.kind, stats.servers.map((server) => [server.name, server.adminState])];
       }, WAIT)
       .toEqual([
@@ -93,7 +98,7 @@ describe('the console backend with a cluster behind a local HAProxy', () => {
 
     // The settings reconnected: the key's role is asked again before HAProxy may be driven.
     await roleKnown();
-    expect(await handlers['balancer:setServerState']('node-2', 'drain')).toMatchObject({
+    expect(await handlers[INVOKE.balancer.setServerState]('node-2', 'drain')).toMatchObject({
       name: 'node-2',
       adminState: 'drain',
     });
@@ -102,17 +107,17 @@ describe('the console backend with a cluster behind a local HAProxy', () => {
     await expect
       .poll(
         async () =>
-          (await handlers['balancer:stats']())?.servers.find((server) => server.name === 'node-2')
+          (await handlers[INVOKE.balancer.getStats]())?.servers.find((server) => server.name === 'node-2')
             ?.adminState,
         WAIT,
       )
       .toBe('drain');
 
-    expect(await handlers['balancer:setServerState']('node-2', 'ready')).toMatchObject({
+    expect(await handlers[INVOKE.balancer.setServerState]('node-2', 'ready')).toMatchObject({
       adminState: 'ready',
     });
     // Back to the built-in setting, which needs no check.
-    expect(await handlers['balancer:setSettings']({ kind: 'builtin' })).toEqual({ kind: 'builtin' });
-    expect(await handlers['balancer:getSettings']()).toEqual({ kind: 'builtin' });
+    expect(await handlers[INVOKE.balancer.setSettings]({ kind: 'builtin' })).toEqual({ kind: 'builtin' });
+    expect(await handlers[INVOKE.balancer.getSettings]()).toEqual({ kind: 'builtin' });
   });
 });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { CLUSTER_PATH, EVENTS_PATH, ME_PATH, NODES_PATH, nodePath } from '@flotilla/server-node/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PushEvent } from '../../common/contract.js';
+import { INVOKE, PUSH } from '../../common/contract.js';
 import { fakeServer, sendJson, type FakeServer } from '../cluster-client/test-support/fake-server.js';
 import { MemoryVault } from '../vault/memory-vault.js';
 import { ClusterStore } from './cluster-store.js';
@@ -65,11 +66,11 @@ describe('ConsoleBackend', () => {
   it('tests a cluster before saving it: a refused key saves nothing', async () => {
     const { url } = await cluster();
     const { handlers } = await backend();
-    await expect(handlers['clusters:add']({ name: 'prod', balancerUrl: url, apiKey: 'bad' })).rejects.toThrow(
-      /rejected the API key/,
-    );
-    expect((await handlers['clusters:list']()).clusters).toEqual([]);
-    expect(await handlers['clusters:test']({ balancerUrl: url, apiKey: 'good' })).toMatchObject({
+    await expect(
+      handlers[INVOKE.clusters.add]({ name: 'prod', balancerUrl: url, apiKey: 'bad' }),
+    ).rejects.toThrow(/rejected the API key/);
+    expect((await handlers[INVOKE.clusters.list]()).clusters).toEqual([]);
+    expect(await handlers[INVOKE.clusters.test]({ balancerUrl: url, apiKey: 'good' })).toMatchObject({
       nodes: 1,
       version: '1.2.3',
       leader: 'node-1',
@@ -79,24 +80,30 @@ describe('ConsoleBackend', () => {
   it('saves, selects and watches an added cluster, and sends node actions to it', async () => {
     const { url, patches } = await cluster();
     const { handlers, pushed } = await backend();
-    const added = await handlers['clusters:add']({ name: 'prod', balancerUrl: url, apiKey: 'good' });
+    const added = await handlers[INVOKE.clusters.add]({ name: 'prod', balancerUrl: url, apiKey: 'good' });
     expect(added.nodeUrls).toEqual(['http://127.0.0.1:1']);
-    expect((await handlers['clusters:list']()).activeId).toBe(added.id);
-    await expect.poll(async () => (await handlers['cluster:snapshot']())?.nodes.length).toBe(1);
-    expect(pushed).toContain('clusters:changed');
-    expect(pushed).toContain('cluster:snapshot');
-    expect(await handlers['nodes:setDrain']('node-1', true)).toMatchObject({ state: 'draining' });
+    expect((await handlers[INVOKE.clusters.list]()).activeId).toBe(added.id);
+    await expect.poll(async () => (await handlers[INVOKE.clusters.getSnapshot]())?.nodes.length).toBe(1);
+    expect(pushed).toContain(PUSH.clusters.changed);
+    expect(pushed).toContain(PUSH.clusters.snapshot);
+    expect(await handlers[INVOKE.nodes.setDrain]('node-1', true)).toMatchObject({ state: 'draining' });
     expect(patches).toEqual([{ drain: true }]);
   });
 
   it("refuses balancer settings to a key that is not an administrator's, saving nothing", async () => {
     const { url } = await cluster('viewer');
     const { handlers } = await backend();
-    await handlers['clusters:add']({ name: 'prod', balancerUrl: url, apiKey: 'good' });
-    await expect.poll(async () => (await handlers['cluster:snapshot']())?.connection.role).toBe('viewer');
+    await handlers[INVOKE.clusters.add]({ name: 'prod', balancerUrl: url, apiKey: 'good' });
+    await expect
+      .poll(async () => (await handlers[INVOKE.clusters.getSnapshot]())?.connection.role)
+      .toBe('viewer');
     await expect(
-      handlers['balancer:setSettings']({ kind: 'haproxy', where: 'local', runtimeSocket: '/nowhere.sock' }),
+      handlers[INVOKE.balancer.setSettings]({
+        kind: 'haproxy',
+        where: 'local',
+        runtimeSocket: '/nowhere.sock',
+      }),
     ).rejects.toThrow(/need an administrator API key; this cluster's key has the viewer role/);
-    expect(await handlers['balancer:getSettings']()).toEqual({ kind: 'builtin' });
+    expect(await handlers[INVOKE.balancer.getSettings]()).toEqual({ kind: 'builtin' });
   });
 });

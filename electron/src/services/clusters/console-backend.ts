@@ -1,4 +1,5 @@
 import type { ConsoleInfoDto, InvokeHandlers, Push } from '../../common/contract.js';
+import { INVOKE } from '../../common/contract.js';
 import { HostsService } from '../hosts/index.js';
 import type { SandboxLaunchOptions } from '../sandbox/sandbox-launcher.js';
 import type { Vault } from '../vault/vault.js';
@@ -55,7 +56,7 @@ export class ConsoleBackend {
       : null;
     this.context = { store, push, session, sandbox, hosts };
     this.handlers = {
-      'console:info': () => Promise.resolve(info),
+      [INVOKE.console.getInfo]: () => Promise.resolve(info),
       ...clusterHandlers(this.context),
       ...sandboxHandlers(this.context),
       ...nodeHandlers(this.context),

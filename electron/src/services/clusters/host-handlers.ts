@@ -1,4 +1,5 @@
 import type { DomainHandlers } from '../../common/contract.js';
+import { INVOKE } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
 import type { ConsoleContext } from './console-context.js';
 
@@ -11,18 +12,18 @@ function unavailableHosts(): DomainHandlers<'hosts'> {
   const refuse = () =>
     Promise.reject(new UserError('Hosts and provisioning are not available in this console.'));
   return {
-    'hosts:list': refuse,
-    'hosts:probe': refuse,
-    'hosts:add': refuse,
-    'hosts:confirmKey': refuse,
-    'hosts:remove': refuse,
-    'hosts:provision': refuse,
-    'hosts:restart': refuse,
-    'hosts:rollingRestart': refuse,
-    'hosts:removeNode': refuse,
-    'hosts:replace': refuse,
-    'hosts:actions': refuse,
-    'hosts:settings': refuse,
-    'hosts:saveSettings': refuse,
+    [INVOKE.hosts.list]: refuse,
+    [INVOKE.hosts.probe]: refuse,
+    [INVOKE.hosts.add]: refuse,
+    [INVOKE.hosts.confirmKey]: refuse,
+    [INVOKE.hosts.remove]: refuse,
+    [INVOKE.hosts.provision]: refuse,
+    [INVOKE.hosts.restart]: refuse,
+    [INVOKE.hosts.rollingRestart]: refuse,
+    [INVOKE.hosts.removeNode]: refuse,
+    [INVOKE.hosts.replace]: refuse,
+    [INVOKE.hosts.listActions]: refuse,
+    [INVOKE.hosts.getSettings]: refuse,
+    [INVOKE.hosts.setSettings]: refuse,
   };
 }

@@ -1,17 +1,18 @@
 import type { DomainHandlers } from '../../common/contract.js';
+import { INVOKE } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
 import type { ConsoleContext } from './console-context.js';
 
 /** The active cluster's nodes: drain, task cap, remove (offline or dead ones). */
 export function nodeHandlers({ session }: ConsoleContext): DomainHandlers<'nodes'> {
   return {
-    'nodes:setDrain': (name, drain) => session.act(({ api }) => api.setDrain(name, drain)),
-    'nodes:setTaskCap': (name, taskCap) => {
+    [INVOKE.nodes.setDrain]: (name, drain) => session.act(({ api }) => api.setDrain(name, drain)),
+    [INVOKE.nodes.setTaskCap]: (name, taskCap) => {
       if (!Number.isInteger(taskCap) || taskCap < 0 || taskCap > 1000) {
         return Promise.reject(new UserError('The task cap is a whole number from 0 (no tasks) to 1000.'));
       }
       return session.act(({ api }) => api.setTaskCap(name, taskCap));
     },
-    'nodes:remove': (name) => session.act(({ api }) => api.deleteNode(name)),
+    [INVOKE.nodes.remove]: (name) => session.act(({ api }) => api.deleteNode(name)),
   };
 }

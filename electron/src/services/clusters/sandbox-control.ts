@@ -1,4 +1,5 @@
 import type { ClusterEntryDto, Push, SandboxStatusDto } from '../../common/contract.js';
+import { PUSH } from '../../common/contract.js';
 import type { SandboxAccess } from '../hosts/index.js';
 import { SandboxLauncher, type SandboxInfo, type SandboxLaunchOptions } from '../sandbox/sandbox-launcher.js';
 import type { ActiveSession } from './active-session.js';
@@ -97,7 +98,7 @@ export class SandboxControl {
 
   private setStatus(status: SandboxStatusDto): SandboxStatusDto {
     this.current = status;
-    this.options.push('sandbox:status', status);
+    this.options.push(PUSH.sandbox.status, status);
     return status;
   }
 }

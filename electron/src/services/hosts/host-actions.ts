@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HostActionDto, HostActionEventDto, HostActionKind, Push } from '../../common/contract.js';
+import { PUSH } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
 import { ProvisionError, type ProvisionEvent } from '../provisioning/index.js';
 
@@ -59,11 +60,11 @@ export class HostActions {
     };
     this.actions.set(action.id, action);
     for (const host of start.hosts) this.busy.set(host.id, action);
-    this.push('hosts:action', copy(action));
+    this.push(PUSH.hosts.action, copy(action));
     const emit = (event: ProvisionEvent & { node: string }) => {
       const line = toEventDto(event);
       action.events.push(line);
-      this.push('hosts:actionEvent', { clusterId: action.clusterId, actionId: action.id, event: line });
+      this.push(PUSH.hosts.actionEvent, { clusterId: action.clusterId, actionId: action.id, event: line });
     };
     const finished = this.finish(action, start, emit);
     this.running.add(finished);
@@ -93,7 +94,7 @@ export class HostActions {
     action.finishedAt = Date.now();
     for (const id of action.hostIds) if (this.busy.get(id) === action) this.busy.delete(id);
     this.prune();
-    this.push('hosts:action', copy(action));
+    this.push(PUSH.hosts.action, copy(action));
   }
 
   private prune(): void {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { NODES_PATH } from '@flotilla/server-node/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterEntryDto, ConsoleRole, PushContract, PushEvent } from '../../common/contract.js';
+import { INVOKE, PUSH } from '../../common/contract.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 import { SshdHost } from '../test-support/sshd-host.js';
 import { MemoryVault } from '../vault/memory-vault.js';
@@ -83,50 +84,52 @@ describe('the hosts service', () => {
 
   it('adds a host only with the key the host really presents, and warns when it presents another', async () => {
     const { handlers } = setup('administrator', 'hosts-key.json');
-    const probed = await handlers['hosts:probe']({ address: sshd.address, sshPort: sshd.port });
+    const probed = await handlers[INVOKE.hosts.probe]({ address: sshd.address, sshPort: sshd.port });
     expect(probed).toMatchObject({ fingerprint: sshd.hostKeyFingerprint, keyType: 'ssh-ed25519' });
     // Nothing is pinned by a probe.
-    expect(await handlers['hosts:list']()).toEqual([]);
+    expect(await handlers[INVOKE.hosts.list]()).toEqual([]);
 
     const otherKey = 'SHA256:' + 'A'.repeat(43);
-    await expect(handlers['hosts:add'](hostInput(otherKey))).rejects.toThrow(
+    await expect(handlers[INVOKE.hosts.add](hostInput(otherKey))).rejects.toThrow(
       new RegExp(
         `^Warning: .* now presents the key ${escape(sshd.hostKeyFingerprint)}, not the ${otherKey} you confirmed\\. Nothing was saved`,
       ),
     );
-    expect(await handlers['hosts:list']()).toEqual([]);
+    expect(await handlers[INVOKE.hosts.list]()).toEqual([]);
 
-    const host = await handlers['hosts:add'](hostInput(probed.fingerprint));
+    const host = await handlers[INVOKE.hosts.add](hostInput(probed.fingerprint));
     expect(host).toMatchObject({ hostKey: sshd.hostKeyFingerprint, hostKeyType: 'ssh-ed25519', node: null });
     expect(host.os?.kernel).toMatch(/\d/);
-    expect(await handlers['hosts:list']()).toEqual([host]);
+    expect(await handlers[INVOKE.hosts.list]()).toEqual([host]);
   });
 
   it('stops a node action at "connect" with a clear warning once the host key changed', async () => {
     const { service, handlers } = setup('administrator', 'hosts-changed.json');
-    await handlers['hosts:saveSettings']({
+    await handlers[INVOKE.hosts.setSettings]({
       dbUrl: `postgres://flotilla:${DB_PASSWORD}@127.0.0.1:1/flotilla`,
       masterKey: MASTER_KEY,
     });
-    const host = await handlers['hosts:add'](hostInput(sshd.hostKeyFingerprint));
+    const host = await handlers[INVOKE.hosts.add](hostInput(sshd.hostKeyFingerprint));
     // The same address and port, now answered by a machine with another key.
     const impostor = await SshdHost.start({ address: '127.0.0.5' });
     cleanups.push(() => impostor.stop());
-    const pinnedElsewhere = await handlers['hosts:add'](hostInput(impostor.hostKeyFingerprint, impostor));
+    const pinnedElsewhere = await handlers[INVOKE.hosts.add](
+      hostInput(impostor.hostKeyFingerprint, impostor),
+    );
     await impostor.stop();
     const moved = await SshdHost.start({ address: '127.0.0.5', port: pinnedElsewhere.sshPort });
     cleanups.push(() => moved.stop());
 
-    await handlers['hosts:provision'](nodeInput(pinnedElsewhere.id, 'node-moved'));
+    await handlers[INVOKE.hosts.provision](nodeInput(pinnedElsewhere.id, 'node-moved'));
     await service.idle();
-    const [action] = (await handlers['hosts:actions']()).filter((a) =>
+    const [action] = (await handlers[INVOKE.hosts.listActions]()).filter((a) =>
       a.hostIds.includes(pinnedElsewhere.id),
     );
     expect(action).toMatchObject({ state: 'failed', failure: { step: 'connect' } });
     expect(action!.failure!.reason).toMatch(/host key of root@127\.0\.0\.5:\d+ has changed/);
     expect(action!.failure!.fix).toMatch(/Compare the fingerprint/);
     // The host keeps the key the admin confirmed; the other host is unaffected.
-    expect((await handlers['hosts:list']()).map((h) => h.hostKey)).toEqual([
+    expect((await handlers[INVOKE.hosts.list]()).map((h) => h.hostKey)).toEqual([
       host.hostKey,
       impostor.hostKeyFingerprint,
     ]);
@@ -134,27 +137,27 @@ describe('the hosts service', () => {
 
   it('runs one action per host at a time; a second one gets a clear error', async () => {
     const { service, handlers } = setup('administrator', 'hosts-busy.json');
-    await handlers['hosts:saveSettings']({
+    await handlers[INVOKE.hosts.setSettings]({
       dbUrl: `postgres://flotilla:${DB_PASSWORD}@127.0.0.1:1/flotilla`,
       masterKey: MASTER_KEY,
     });
-    const host = await handlers['hosts:add'](hostInput(sshd.hostKeyFingerprint));
-    const first = await handlers['hosts:provision'](nodeInput(host.id));
+    const host = await handlers[INVOKE.hosts.add](hostInput(sshd.hostKeyFingerprint));
+    const first = await handlers[INVOKE.hosts.provision](nodeInput(host.id));
     expect(first.state).toBe('running');
-    expect((await handlers['hosts:list']())[0]!.busyWith).toBe(first.title);
-    await expect(handlers['hosts:provision'](nodeInput(host.id))).rejects.toThrow(
+    expect((await handlers[INVOKE.hosts.list]())[0]!.busyWith).toBe(first.title);
+    await expect(handlers[INVOKE.hosts.provision](nodeInput(host.id))).rejects.toThrow(
       `${sshd.address} is busy with "Provision node-9 on ${sshd.address}": one action per host at a time.`,
     );
-    await expect(handlers['hosts:remove'](host.id)).rejects.toThrow(/is busy with/);
+    await expect(handlers[INVOKE.hosts.remove](host.id)).rejects.toThrow(/is busy with/);
     await service.idle();
     // The preflight could not reach the database: the failure names the step, the reason and the fix.
-    const [ended] = await handlers['hosts:actions']();
+    const [ended] = await handlers[INVOKE.hosts.listActions]();
     expect(ended).toMatchObject({ state: 'failed', failure: { step: 'preflight' } });
     expect(ended!.failure!.reason).toMatch(/database: 127\.0\.0\.1:1 is not reachable from the host/);
     expect(
       ended!.events.filter((event) => event.step === 'preflight' && event.status === 'progress'),
     ).not.toEqual([]);
-    expect((await handlers['hosts:list']())[0]).toMatchObject({
+    expect((await handlers[INVOKE.hosts.list]())[0]).toMatchObject({
       busyWith: null,
       node: { name: 'node-9', state: 'partial' },
     });
@@ -162,7 +165,7 @@ describe('the hosts service', () => {
 
   it('never lets a secret out: not in DTOs, pushes, events or the inventory file', async () => {
     const { service, handlers, pushes } = setup('administrator', 'hosts-secrets.json');
-    const settings = await handlers['hosts:saveSettings']({
+    const settings = await handlers[INVOKE.hosts.setSettings]({
       dbUrl: `postgres://flotilla:${DB_PASSWORD}@127.0.0.1:1/flotilla`,
       masterKey: MASTER_KEY,
     });
@@ -172,63 +175,67 @@ describe('the hosts service', () => {
       masterKeySet: true,
       bundle: { version: '0.1.0' },
     });
-    const host = await handlers['hosts:add'](hostInput(sshd.hostKeyFingerprint));
-    await handlers['hosts:provision'](nodeInput(host.id, 'node-secret'));
+    const host = await handlers[INVOKE.hosts.add](hostInput(sshd.hostKeyFingerprint));
+    await handlers[INVOKE.hosts.provision](nodeInput(host.id, 'node-secret'));
     await service.idle();
 
     const seen = JSON.stringify([
       settings,
-      await handlers['hosts:list'](),
-      await handlers['hosts:actions'](),
-      await handlers['hosts:settings'](),
+      await handlers[INVOKE.hosts.list](),
+      await handlers[INVOKE.hosts.listActions](),
+      await handlers[INVOKE.hosts.getSettings](),
       pushes,
       await readFile(path.join(dir, 'hosts-secrets.json'), 'utf8'),
     ]);
     const keyBody = sshd.clientPrivateKey.split('\n')[1]!;
     for (const secret of [DB_PASSWORD, MASTER_KEY, keyBody]) expect(seen).not.toContain(secret);
-    expect(pushes.map((push) => push.event)).toContain('hosts:actionEvent');
+    expect(pushes.map((push) => push.event)).toContain(PUSH.hosts.actionEvent);
   }, 60_000);
 
   it('checks node actions before starting them, and forgets a removed host with its credential', async () => {
     const { handlers, vault } = setup('administrator', 'hosts-checks.json');
-    await expect(handlers['hosts:rollingRestart']({ upgrade: false, minHealthy: -1 })).rejects.toThrow(
+    await expect(handlers[INVOKE.hosts.rollingRestart]({ upgrade: false, minHealthy: -1 })).rejects.toThrow(
       /whole number from 0/,
     );
-    await expect(handlers['hosts:rollingRestart']({ upgrade: false, minHealthy: 1 })).rejects.toThrow(
+    await expect(handlers[INVOKE.hosts.rollingRestart]({ upgrade: false, minHealthy: 1 })).rejects.toThrow(
       /nothing to roll/,
     );
-    const host = await handlers['hosts:add'](hostInput(sshd.hostKeyFingerprint));
-    await expect(handlers['hosts:restart'](host.id)).rejects.toThrow(
+    const host = await handlers[INVOKE.hosts.add](hostInput(sshd.hostKeyFingerprint));
+    await expect(handlers[INVOKE.hosts.restart](host.id)).rejects.toThrow(
       /runs no provisioned node: provision one first/,
     );
     await expect(
-      handlers['hosts:replace']({ fromHostId: host.id, node: nodeInput(host.id), purge: false }),
+      handlers[INVOKE.hosts.replace]({ fromHostId: host.id, node: nodeInput(host.id), purge: false }),
     ).rejects.toThrow(/pick a host other than the one it runs on/);
-    await expect(handlers['hosts:provision']({ ...nodeInput(host.id), nodeName: 'Node 9!' })).rejects.toThrow(
-      /lower-case letters, digits and dashes/,
-    );
+    await expect(
+      handlers[INVOKE.hosts.provision]({ ...nodeInput(host.id), nodeName: 'Node 9!' }),
+    ).rejects.toThrow(/lower-case letters, digits and dashes/);
     expect(await vault.get(`ssh-host:${host.id}`)).not.toBeNull();
-    expect(await handlers['hosts:remove'](host.id)).toEqual([]);
+    expect(await handlers[INVOKE.hosts.remove](host.id)).toEqual([]);
     expect(await vault.get(`ssh-host:${host.id}`)).toBeNull();
   });
 
   it('lets only an administrator key touch hosts, and says why', async () => {
     const { handlers } = setup('deployer', 'hosts-role.json');
-    await expect(handlers['hosts:probe']({ address: sshd.address, sshPort: sshd.port })).rejects.toThrow(
+    await expect(handlers[INVOKE.hosts.probe]({ address: sshd.address, sshPort: sshd.port })).rejects.toThrow(
       "Hosts and node actions: Your API key's role (deployer) may not do this; it needs the administrator role.",
     );
-    await expect(handlers['hosts:add'](hostInput(sshd.hostKeyFingerprint))).rejects.toThrow(/administrator/);
-    expect(await handlers['hosts:list']()).toEqual([]);
+    await expect(handlers[INVOKE.hosts.add](hostInput(sshd.hostKeyFingerprint))).rejects.toThrow(
+      /administrator/,
+    );
+    expect(await handlers[INVOKE.hosts.list]()).toEqual([]);
   });
 
   it('asks for the provisioning settings and the bundle with what to do', async () => {
     const { handlers } = setup('administrator', 'hosts-settings.json');
-    expect(await handlers['hosts:settings']()).toMatchObject({ source: 'missing', dbUrl: null });
-    const host = await handlers['hosts:add'](hostInput(sshd.hostKeyFingerprint));
-    await expect(handlers['hosts:provision'](nodeInput(host.id, 'node-x'))).rejects.toThrow(
+    expect(await handlers[INVOKE.hosts.getSettings]()).toMatchObject({ source: 'missing', dbUrl: null });
+    const host = await handlers[INVOKE.hosts.add](hostInput(sshd.hostKeyFingerprint));
+    await expect(handlers[INVOKE.hosts.provision](nodeInput(host.id, 'node-x'))).rejects.toThrow(
       /needs its database URL \(as the hosts reach it\) and master key: enter them under "Provisioning settings"/,
     );
-    await expect(handlers['hosts:saveSettings']({ dbUrl: 'postgres://db/x' })).rejects.toThrow(/master key/);
+    await expect(handlers[INVOKE.hosts.setSettings]({ dbUrl: 'postgres://db/x' })).rejects.toThrow(
+      /master key/,
+    );
   });
 });
 

@@ -12,6 +12,7 @@ import type {
   ProvisionInputDto,
   Push,
 } from '../../common/contract.js';
+import { INVOKE, PUSH } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
 import { haproxyFromSettings } from '../balancer/haproxy-from-settings.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
@@ -86,11 +87,11 @@ export class HostsService {
   }
 
   readonly handlers: HostsHandlers = {
-    'hosts:list': async () => {
+    [INVOKE.hosts.list]: async () => {
       const { entry } = this.options.active();
       return (await this.store.list(entry.id)).map((host) => this.toDto(host));
     },
-    'hosts:probe': async ({ address, sshPort }) => {
+    [INVOKE.hosts.probe]: async ({ address, sshPort }) => {
       this.admin();
       const target = checkTarget(address, sshPort);
       const presented = await probeHostKey(target, this.sshTimeout());
@@ -101,8 +102,8 @@ export class HostsService {
         keyType: presented.type,
       };
     },
-    'hosts:add': (input) => this.add(input),
-    'hosts:confirmKey': async (hostId, fingerprint) => {
+    [INVOKE.hosts.add]: (input) => this.add(input),
+    [INVOKE.hosts.confirmKey]: async (hostId, fingerprint) => {
       const { entry } = this.admin();
       const host = await this.store.get(entry.id, hostId);
       const presented = await probeHostKey({ host: host.address, port: host.sshPort }, this.sshTimeout());
@@ -118,7 +119,7 @@ export class HostsService {
       this.changed(entry.id);
       return this.toDto(updated);
     },
-    'hosts:remove': async (hostId) => {
+    [INVOKE.hosts.remove]: async (hostId) => {
       const { entry } = this.admin();
       const host = await this.store.get(entry.id, hostId);
       const busy = this.actions.busyWith(hostId);
@@ -129,8 +130,8 @@ export class HostsService {
       this.changed(entry.id);
       return (await this.store.list(entry.id)).map((other) => this.toDto(other));
     },
-    'hosts:provision': (input) => this.provision(input),
-    'hosts:restart': async (hostId) => {
+    [INVOKE.hosts.provision]: (input) => this.provision(input),
+    [INVOKE.hosts.restart]: async (hostId) => {
       const { entry, http } = this.admin();
       const host = await this.provisioned(entry.id, hostId);
       const auth = await loadHostAuth(this.options.vault, toProvisionHost(host));
@@ -150,7 +151,7 @@ export class HostsService {
         settle: () => Promise.resolve(this.changed(entry.id)),
       });
     },
-    'hosts:rollingRestart': async ({ upgrade, minHealthy }) => {
+    [INVOKE.hosts.rollingRestart]: async ({ upgrade, minHealthy }) => {
       const { entry, http } = this.admin();
       if (!Number.isInteger(minHealthy) || minHealthy < 0)
         throw new UserError('"Keep at least N healthy" is a whole number from 0.');
@@ -187,7 +188,7 @@ export class HostsService {
         settle: () => Promise.resolve(this.changed(entry.id)),
       });
     },
-    'hosts:removeNode': async ({ hostId, purge }) => {
+    [INVOKE.hosts.removeNode]: async ({ hostId, purge }) => {
       const { entry, http } = this.admin();
       const host = await this.store.get(entry.id, hostId);
       const target = toProvisionHost(host);
@@ -213,7 +214,7 @@ export class HostsService {
         },
       });
     },
-    'hosts:replace': async ({ fromHostId, node, purge }) => {
+    [INVOKE.hosts.replace]: async ({ fromHostId, node, purge }) => {
       const { entry, http } = this.admin();
       if (fromHostId === node.hostId)
         throw new UserError('Replace onto another host: pick a host other than the one it runs on.');
@@ -258,9 +259,9 @@ export class HostsService {
         },
       });
     },
-    'hosts:actions': () => Promise.resolve(this.actions.list(this.options.active().entry.id)),
-    'hosts:settings': () => this.describeSettings(this.options.active().entry),
-    'hosts:saveSettings': async (input) => {
+    [INVOKE.hosts.listActions]: () => Promise.resolve(this.actions.list(this.options.active().entry.id)),
+    [INVOKE.hosts.getSettings]: () => this.describeSettings(this.options.active().entry),
+    [INVOKE.hosts.setSettings]: async (input) => {
       const { entry } = this.admin();
       await this.settings.save(entry, input);
       return this.describeSettings(entry);
@@ -422,7 +423,7 @@ export class HostsService {
   }
 
   private changed(clusterId: string): void {
-    this.options.push('hosts:changed', { clusterId });
+    this.options.push(PUSH.hosts.changed, { clusterId });
   }
 
   private toDto(host: HostEntry): HostDto {
