@@ -10,7 +10,7 @@ import { OverviewPage } from './pages/overview-page.js';
 import { ShellPage } from './pages/shell-page.js';
 import { TasksPage } from './pages/tasks-page.js';
 import { startJsonProcess } from './support/child-process.js';
-import { freePortRange } from './support/free-port.js';
+import { findFreePortRange } from '@flotilla/server-node/net/free-port';
 import { RESULTS_DIR, SERVER_NODE_CLI, WEB_HOST_MAIN } from './support/repo-paths.js';
 
 // The one fixtures module every spec imports: a real sandbox cluster and a console web host per
@@ -60,7 +60,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   ],
   sandbox: [
     async ({ workDir }, use) => {
-      const port = await freePortRange(5);
+      const port = await findFreePortRange(5);
       const dir = path.join(workDir, 'sandbox');
       const started = await startJsonProcess<Omit<SandboxCluster, 'queueTasks' | 'dir'>>(
         [SERVER_NODE_CLI, 'sandbox', '--dir', dir, '--nodes', '3', '--port', String(port), '--json'],
@@ -85,7 +85,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   consoleUrl: [
     async ({ workDir }, use) => {
       // The console's own one-click sandbox gets its own folder and ports, apart from the fixture's cluster.
-      const sandboxPort = await freePortRange(5);
+      const sandboxPort = await findFreePortRange(5);
       const args = [
         WEB_HOST_MAIN,
         '--no-open',

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect, screenshotPath, test } from '../fixtures.js';
-import { freePortRange } from '../support/free-port.js';
+import { findFreePortRange } from '@flotilla/server-node/net/free-port';
 import { REPO } from '../support/repo-paths.js';
 import { startSshdHost, type SshdHost } from '../support/sshd-host.js';
 import { stopSupervisor } from '@flotilla/electron/test-support/provisioning/remote-host';
@@ -54,7 +54,7 @@ test('an admin adds a host, trusts its key, provisions a node (a failure, then a
   test.setTimeout(420_000);
   sshd = await startSshdHost(ADDRESS);
   installRoot = path.join(workDir, 'hosts', NODE);
-  const nodePort = await freePortRange(1);
+  const nodePort = await findFreePortRange(1);
   const masterKey = (
     JSON.parse(readFileSync(path.join(sandbox.dir, 'node-1', 'flotilla.json'), 'utf8')) as {
       masterKey: string;

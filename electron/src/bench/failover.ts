@@ -16,7 +16,7 @@ import {
 } from '@flotilla/server-node/sandbox/node-process';
 import { balancerMember } from '../services/balancer/balancer-member.js';
 import { LocalHaproxy } from '../services/balancer/local-haproxy.js';
-import { findFreePort } from '../services/net/free-port.js';
+import { findFreePort } from '@flotilla/server-node/net/free-port';
 
 // `npm run bench:failover`: how many user requests a node crash costs behind each balancer, how long
 // the dead node stays in rotation, and what the balancer costs in requests/s. Prints one JSON object

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { hostKeyFingerprint, sameFingerprint } from '../ssh/host-key-fingerprint.js';
 import { TaskFailure } from '../tasks/task-kind.js';
 import type { TargetAuth } from './target-rows.js';
 
 // The server node's only SSH code: connect with a pinned host key, run a program fed on standard
-// input, write files over SFTP. (The console has its own SSH layer; the node never imports it.)
+// input, write files over SFTP. (The console has its own SSH layer; the node never imports it. Both fingerprint keys with ssh/.)
 
 export interface SshEndpoint {
   name: string;
@@ -15,11 +15,6 @@ export interface SshEndpoint {
   username: string;
   auth: TargetAuth;
   hostKeyFingerprint: string | null;
-}
-
-/** `SHA256:` + unpadded base64 of the key's SHA-256, as `ssh-keygen -lf` prints it. */
-export function hostKeyFingerprint(key: Buffer): string {
-  return 'SHA256:' + createHash('sha256').update(key).digest('base64').replace(/=+$/, '');
 }
 
 export class SshSession {
@@ -38,7 +33,9 @@ export class SshSession {
       keepaliveInterval: 5000,
       hostVerifier: (key: Buffer) => {
         presented = hostKeyFingerprint(key);
-        return presented === endpoint.hostKeyFingerprint;
+        return (
+          endpoint.hostKeyFingerprint !== null && sameFingerprint(presented, endpoint.hostKeyFingerprint)
+        );
       },
       ...(endpoint.auth.kind === 'key'
         ? { privateKey: endpoint.auth.privateKey, passphrase: endpoint.auth.passphrase }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { findFreePort } from '../net/free-port.js';
+import { findFreePort } from '@flotilla/server-node/net/free-port';
 import { HaproxyBalancer, HaproxyConfigInvalidError } from './haproxy-balancer.js';
 import { readHaproxyTemplate, renderHaproxyConfig, type HaproxyConfigInput } from './haproxy-config.js';
 import type { BalancerMember } from './balancer-member.js';
@@ -40,7 +40,7 @@ export class LocalHaproxy {
 
   static async start(options: LocalHaproxyOptions): Promise<LocalHaproxy> {
     await mkdir(options.dir, { recursive: true });
-    const listen = options.listen ?? { host: '127.0.0.1', port: await findFreePort('127.0.0.1') };
+    const listen = options.listen ?? { host: '127.0.0.1', port: await findFreePort(0, '127.0.0.1') };
     const file = (name: string) => path.join(options.dir, name);
     const input: HaproxyConfigInput = {
       cluster: options.cluster ?? 'local',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pingNode } from '../cluster-client/node-ping.js';
-import { findFreePort } from '../net/free-port.js';
+import { findFreePort } from '@flotilla/server-node/net/free-port';
 import { probeHostKey } from '../ssh/index.js';
 import { SshdHost } from '../test-support/sshd-host.js';
 import { MemoryVault } from '../vault/memory-vault.js';
@@ -190,7 +190,7 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
   });
 
   it('preflight reports an unreachable database from the host, before uploading anything', async () => {
-    const closedPort = await findFreePort('127.0.0.1');
+    const closedPort = await findFreePort(0, '127.0.0.1');
     const dbUrl = new URL(cluster.access.dbUrl);
     dbUrl.port = String(closedPort);
     const host = await hostEntry('remote-bad-db');

@@ -1,6 +1,10 @@
 import { Client } from 'ssh2';
 import type { ClientErrorExtensions, ConnectConfig } from 'ssh2';
-import { hostKeyFingerprint, hostKeyType, sameFingerprint } from './host-key-fingerprint.js';
+import {
+  hostKeyFingerprint,
+  hostKeyType,
+  sameFingerprint,
+} from '@flotilla/server-node/ssh/host-key-fingerprint';
 import {
   AuthenticationFailedError,
   HostKeyChangedError,

@@ -1,7 +1,6 @@
 // The console's one SSH layer: the balancer host, provisioning (SFTP uploads, remote commands) and
 // host-key confirmation all go through these exports.
 export type { PresentedHostKey } from './connect-client.js';
-export { hostKeyFingerprint } from './host-key-fingerprint.js';
 export { probeHostKey } from './probe-host-key.js';
 export { quoteShellArg, shellCommand } from './shell-quote.js';
 export {

@@ -6,7 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../net/free-port.js';
+import { findFreePort } from '@flotilla/server-node/net/free-port';
 import { SshdHost, sshdSpec } from '../test-support/sshd-host.js';
 import { probeHostKey } from './probe-host-key.js';
 import { SshConnection } from './ssh-connection.js';
@@ -146,7 +146,7 @@ describe('the SSH layer against a real sshd', () => {
   });
 
   it('tells an unreachable port from a host that never answers', async () => {
-    const closedPort = await findFreePort('127.0.0.2');
+    const closedPort = await findFreePort(0, '127.0.0.2');
     await expect(
       SshConnection.connect({ ...sshdSpec(sshd), port: closedPort }, { hostKey: sshd.hostKeyFingerprint }),
     ).rejects.toThrow(HostUnreachableError);

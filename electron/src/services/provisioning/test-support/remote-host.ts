@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { findFreePort } from '../../net/free-port.js';
+import { findFreePort } from '@flotilla/server-node/net/free-port';
 import type { SshdHost } from '../../test-support/sshd-host.js';
 import type { ProvisionHost } from '../provision-host.js';
 
@@ -13,7 +13,7 @@ export async function remoteHostEntry(
   options: { id: string; clusterId: string; name: string; installRoot: string },
   changes: Partial<ProvisionHost> = {},
 ): Promise<ProvisionHost> {
-  const port = await findFreePort(sshd.address);
+  const port = await findFreePort(0, sshd.address);
   return {
     id: options.id,
     clusterId: options.clusterId,

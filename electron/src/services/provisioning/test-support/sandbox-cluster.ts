@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ClusterApi } from '../../cluster-client/cluster-api.js';
 import { ClusterHttp } from '../../cluster-client/cluster-http.js';
-import { findFreePort } from '../../net/free-port.js';
+import { findFreePort } from '@flotilla/server-node/net/free-port';
 import { SandboxLauncher, type SandboxInfo } from '../../sandbox/sandbox-launcher.js';
 import { repoServerNodeCli } from '../../sandbox/server-node-cli.js';
 import type { ClusterAccess } from '../provision-node.js';

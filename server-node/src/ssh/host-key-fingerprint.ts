@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+// SSH host-key fingerprints, one way for the node's SSH targets and the console's hosts.
+
 /** The fingerprint as `ssh-keygen -lf` prints it: `SHA256:` + unpadded base64 of sha256(key blob). */
 export function hostKeyFingerprint(keyBlob: Buffer): string {
   return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
