@@ -169,7 +169,7 @@ describe('access control', () => {
     expect((await fetch(`${url1}/api/auth/me`, { headers: { cookie: session.cookie } })).status).toBe(401);
   });
 
-  it('limits failed sign-ins per user across all nodes', async () => {
+  it('limits failed sign-ins per user and address across all nodes', async () => {
     const limited = await createUser(cluster, 'lisa', 'viewer');
     for (let i = 0; i < 5; i++) {
       const node = i % 2 === 0 ? 'node-1' : 'node-2';
@@ -189,8 +189,9 @@ describe('access control', () => {
       { node: 'node-2', apiKey: null },
     );
     expect(blocked.status).toBe(429);
-    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(800);
-    expect(blocked.body.error).toMatch(/Too many failed sign-ins for 'lisa'\. Try again in \d+ s/);
+    // A delay that grows with each failure, not a lock (more in sign-in-throttle.test.ts).
+    expect(Number(blocked.headers.get('retry-after'))).toBeLessThanOrEqual(5);
+    expect(blocked.body.error).toMatch(/Too many failed sign-ins from this address\. Try again in \d+ s/);
     // Another user is not affected.
     expect((await signIn(cluster.node('node-2').url, 'victor', viewer.password)).csrfToken).toBeTruthy();
   });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ME_PATH, type MeDto } from '../api/index.js';
@@ -6,21 +7,28 @@ import { deriveKey } from '../crypto/derive-key.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
 import type { RouteContext } from '../http/route-context.js';
 import { clearSessionCookie, setSessionCookie } from './cookies.js';
-import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from './login-rate-limit.js';
+import { releaseSignIn, reserveSignIn, throttleAddress } from './login-rate-limit.js';
 import { UNUSABLE_HASH, verifyPassword } from './password-hash.js';
 import type { Principal } from './principal.js';
 import { createSession, deleteSession, SESSION_TTL_HOURS } from './session-rows.js';
+import { SignInSlots } from './sign-in-slots.js';
 import { TooManyRequests } from './too-many-requests.js';
 import { findUserByName } from './user-rows.js';
 
-const loginBody = z
-  .object({
-    username: z.string().min(1, 'enter your user name').max(64),
-    password: z.string().min(1, 'enter your password').max(1024),
-    // The portal's sign-in form also posts where to go next; the API ignores it.
-    next: z.string().optional(),
-  })
+const credentials = z.object({
+  username: z.string().trim().toLowerCase().min(1, 'enter your user name').max(64),
+  password: z.string().min(1, 'enter your password').max(1024),
+});
+const loginBody = credentials
+  // The portal's sign-in form also posts where to go next; the API ignores it.
+  .extend({ next: z.string().optional() })
   .strict();
+
+// Per node (one process), whatever a flood of sign-ins does: at most two database connections count
+// attempts, and scrypt (64 MiB, on libuv's four threads) gets at most half the cores; the rest of the
+// node carries on.
+const countingSlots = new SignInSlots(2);
+const hashingSlots = new SignInSlots(Math.max(1, Math.floor(availableParallelism() / 2)));
 
 export function meDto(principal: Principal, node: string): MeDto {
   return {
@@ -31,10 +39,6 @@ export function meDto(principal: Principal, node: string): MeDto {
   };
 }
 
-export interface SignInResult {
-  principal: Principal;
-}
-
 /**
  * Checks a user name and password under the cluster-wide rate limit, and opens a session.
  * Shared by the API and the portal's sign-in form.
@@ -43,22 +47,28 @@ export async function signIn(
   { runtime }: RouteContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  credentials: { username: string; password: string },
+  form: { username: string; password: string },
 ): Promise<Principal> {
   const db = runtime.pool;
-  const username = credentials.username.trim().toLowerCase();
-  const retryAfter = await loginRetryAfter(db, username);
+  const { username, password } = parseOr400(credentials, form, 'sign-in');
+  // request.ip is the client's own address: X-Forwarded-For counts only from trusted proxies (trustProxy).
+  const address = throttleAddress(request.ip);
+  // Counted before the slow hash, so parallel guesses cannot overtake the count, and for unknown names
+  // too, so they never cost a hash beyond the address's allowance.
+  const retryAfter = await countingSlots.run(() => reserveSignIn(db, address, username));
   if (retryAfter > 0) {
     throw new TooManyRequests(
-      `Too many failed sign-ins for '${username}'. Try again in ${retryAfter} s, or ask an administrator to reset the password.`,
+      `Too many failed sign-ins from this address. Try again in ${retryAfter} s.`,
       retryAfter,
     );
   }
-  const user = await findUserByName(db, username);
-  // Unknown users cost the same time as known ones, so timing does not reveal who exists.
-  const valid = await verifyPassword(credentials.password, user?.password_hash ?? UNUSABLE_HASH);
-  if (!user || !valid || user.disabled) {
-    await recordLoginFailure(db, username);
+  const user = await hashingSlots.run(async () => {
+    const found = await findUserByName(db, username);
+    // Unknown users cost the same time as known ones, so timing does not reveal who exists.
+    const valid = await verifyPassword(password, found?.password_hash ?? UNUSABLE_HASH);
+    return found && valid && !found.disabled ? found : null;
+  });
+  if (!user) {
     await insertAuditEntry(db, {
       actor: username,
       action: 'auth.login-failed',
@@ -67,7 +77,7 @@ export async function signIn(
     });
     throw new HttpError(401, 'Wrong user name or password.');
   }
-  await clearLoginFailures(db, username);
+  await releaseSignIn(db, address, username);
   const session = await createSession(db, deriveKey(runtime.config.masterKey, 'sessions'), user.id);
   setSessionCookie(request, reply, session.token, SESSION_TTL_HOURS * 3600);
   await insertAuditEntry(db, {
@@ -93,6 +103,12 @@ export async function signOut({ runtime }: RouteContext, request: FastifyRequest
 
 export function authRoutes(app: FastifyInstance, context: RouteContext): void {
   app.post('/api/auth/login', { config: { role: 'public' } }, async (request, reply) => {
+    // A page on another site can post a form (url-encoded or text) here without asking, but not JSON:
+    // only JSON, so no other site can sign a browser in to an account of its choosing (login CSRF).
+    const type = request.headers['content-type']?.toLowerCase() ?? '';
+    if (!type.startsWith('application/json')) {
+      throw new HttpError(415, 'Send the sign-in as JSON, with content-type: application/json.');
+    }
     const body = parseOr400(loginBody, request.body, 'request body');
     const principal = await signIn(context, request, reply, body);
     return meDto(principal, context.runtime.name);

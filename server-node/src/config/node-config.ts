@@ -1,7 +1,21 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../user-error.js';
+
+/** Whom a node trusts to say who the client is, unless flotilla.json says otherwise: the same host only. */
+export const DEFAULT_TRUSTED_PROXIES = ['loopback'];
+
+// An address, a CIDR range, or one of proxy-addr's names for the usual private ranges.
+const trustedProxy = z
+  .string()
+  .refine(
+    (value) =>
+      ['loopback', 'linklocal', 'uniquelocal'].includes(value) ||
+      (/^([^/]+)(\/\d{1,3})?$/.test(value) && isIP(value.split('/')[0]!) !== 0),
+    'expected an IP address, a CIDR range, or loopback / linklocal / uniquelocal',
+  );
 
 // A node's own configuration, in <home>/flotilla.json. It holds the database URL and the master key,
 // so it is written readable by its owner only (0600).
@@ -14,6 +28,11 @@ export const nodeConfigSchema = z.object({
   /** Set when the database is the embedded PostgreSQL living in this home. */
   embedded: z.object({ dataDir: z.string(), port: z.number().int(), password: z.string() }).optional(),
   masterKey: z.string().min(1),
+  /**
+   * The balancers whose X-Forwarded-For / -Proto this node believes (the client's address for sign-in
+   * throttling and the audit log). Anyone else could forge them. Default: DEFAULT_TRUSTED_PROXIES.
+   */
+  trustedProxies: z.array(trustedProxy).optional(),
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

@@ -7,6 +7,7 @@ import { installAuth } from '../auth/install-auth.js';
 import { SignInRequired } from '../auth/sign-in-required.js';
 import { TooManyRequests } from '../auth/too-many-requests.js';
 import { userRoutes } from '../auth/user-routes.js';
+import { DEFAULT_TRUSTED_PROXIES } from '../config/node-config.js';
 import { deploymentRoutes } from '../deploy/deployment-routes.js';
 import { DomainContext } from '../domain/domain-context.js';
 import { environmentRoutes } from '../environments/environment-routes.js';
@@ -31,6 +32,8 @@ export function buildServer(runtime: NodeRuntime): FastifyInstance {
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     forceCloseConnections: true,
+    // request.ip is the forwarded client address only when a trusted balancer forwarded the request.
+    trustProxy: runtime.config.trustedProxies ?? DEFAULT_TRUSTED_PROXIES,
   });
   const context: RouteContext = { runtime, domain: new DomainContext(runtime) };
 
