@@ -33,6 +33,27 @@ export function readSessionCookie(request: FastifyRequest): string | null {
   return cookies.get(SECURE_NAME) ?? cookies.get(PLAIN_NAME) ?? null;
 }
 
+// The sign-in form's CSRF token, double-submitted: a random value both in this cookie and in the form.
+// Another site can make a browser post the form but can neither read nor set the cookie, so it cannot
+// sign a victim in to an account of the attacker's choosing. SameSite=Strict: only our own pages send it.
+const LOGIN_CSRF_PLAIN = 'flotilla_login_csrf';
+const LOGIN_CSRF_SECURE = '__Host-flotilla_login_csrf';
+
+export function readLoginCsrfCookie(request: FastifyRequest): string | null {
+  const cookies = parseCookies(request.headers.cookie);
+  return cookies.get(LOGIN_CSRF_SECURE) ?? cookies.get(LOGIN_CSRF_PLAIN) ?? null;
+}
+
+/** Lives as long as the browser session, so a form left open for hours still posts. */
+export function setLoginCsrfCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
+  const secure = isSecureRequest(request);
+  const name = secure ? LOGIN_CSRF_SECURE : LOGIN_CSRF_PLAIN;
+  void reply.header(
+    'set-cookie',
+    `${name}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`,
+  );
+}
+
 export function setSessionCookie(
   request: FastifyRequest,
   reply: FastifyReply,

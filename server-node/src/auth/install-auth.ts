@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { insertAuditEntry } from '../audit/audit-rows.js';
 import type { AuditEntry } from '../audit/audit-rows.js';
@@ -11,6 +10,7 @@ import type { Principal } from './principal.js';
 import { actorName } from './principal.js';
 import type { Role } from '../api/roles.js';
 import { hasRole } from '../api/roles.js';
+import { sameToken } from './same-token.js';
 import { findSession } from './session-rows.js';
 import { findKeyOwner } from './user-api-keys.js';
 
@@ -30,12 +30,6 @@ declare module 'fastify' {
 }
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 function csrfTokenOf(request: FastifyRequest): string | null {
   const header = request.headers['x-csrf-token'];

@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { listArtifacts } from '../artifacts/artifact-store.js';
 import { audit } from '../audit/audit.js';
 import { signIn, signOut } from '../auth/auth-routes.js';
+import { readLoginCsrfCookie, setLoginCsrfCookie } from '../auth/cookies.js';
+import { sameToken } from '../auth/same-token.js';
+import { TooManyRequests } from '../auth/too-many-requests.js';
 import { getDeploymentByTask, latestDeployments, listStepRuns } from '../deploy/deployment-rows.js';
 import { queueDeployment } from '../deploy/queue-deployment.js';
 import { idParams } from '../domain/uuid-param.js';
@@ -23,6 +27,7 @@ import { loginPage } from './pages/login-page.js';
 import { projectPage } from './pages/project-page.js';
 import { taskPage } from './pages/task-page.js';
 import { tasksPage } from './pages/tasks-page.js';
+import { safeNext } from './safe-next.js';
 
 // The web portal: server-rendered pages over the same operations as the API, with one small script
 // for the live log. Nothing here keeps state on the node: sessions are in the database, so the next
@@ -43,14 +48,12 @@ const loginForm = z.object({
   username: z.string().default(''),
   password: z.string().default(''),
   next: z.string().default('/'),
+  _csrf: z.string().default(''),
 });
 const loginQuery = z.object({ next: z.string().optional() });
+/** What the portal itself puts in the sign-in CSRF cookie; anything else is replaced. */
+const LOGIN_CSRF_TOKEN = /^[\w-]{32}$/;
 const deployForm = z.object({ environmentId: z.uuid('choose an environment') });
-
-/** Only a path on this site: an open redirect would let a link sign users in and send them elsewhere. */
-function safeNext(next: string): string {
-  return next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
-}
 
 function sendPage(reply: FastifyReply, body: string, status = 200) {
   return reply.status(status).headers(SECURITY_HEADERS).type('text/html; charset=utf-8').send(body);
@@ -73,25 +76,46 @@ export function portalRoutes(app: FastifyInstance, context: RouteContext): void 
       .send(PORTAL_JS),
   );
 
+  /** The sign-in form with its CSRF token: the browser's own (other tabs keep working), or a new one. */
+  const sendLoginPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: { next: string; error?: string; username?: string },
+    status = 200,
+  ) => {
+    let csrfToken = readLoginCsrfCookie(request);
+    if (!csrfToken || !LOGIN_CSRF_TOKEN.test(csrfToken)) {
+      csrfToken = randomBytes(24).toString('base64url');
+      setLoginCsrfCookie(request, reply, csrfToken);
+    }
+    return sendPage(reply, loginPage(page(request), { ...options, csrfToken }), status);
+  };
+
   app.get('/login', PUBLIC, async (request, reply) => {
     const next = safeNext(loginQuery.safeParse(request.query).data?.next ?? '/');
-    return sendPage(reply, loginPage(page(request), { next }));
+    return sendLoginPage(request, reply, { next });
   });
 
   app.post('/login', PUBLIC, async (request, reply) => {
     const form = loginForm.parse(request.body ?? {});
     const next = safeNext(form.next);
+    const cookie = readLoginCsrfCookie(request);
+    if (!cookie || !sameToken(form._csrf, cookie)) {
+      return sendLoginPage(
+        request,
+        reply,
+        { next, error: 'This sign-in form has expired. Sign in again.', username: form.username },
+        403,
+      );
+    }
     try {
       await signIn(context, request, reply, { username: form.username, password: form.password });
     } catch (error) {
       if (!(error instanceof HttpError) || error.status >= 500) throw error;
       const status = error.status === 400 ? 401 : error.status;
       reply.removeHeader('set-cookie');
-      return sendPage(
-        reply,
-        loginPage(page(request), { next, error: error.message, username: form.username }),
-        status,
-      );
+      if (error instanceof TooManyRequests) reply.header('retry-after', String(error.retryAfterSeconds));
+      return sendLoginPage(request, reply, { next, error: error.message, username: form.username }, status);
     }
     return reply.redirect(next, 303);
   });

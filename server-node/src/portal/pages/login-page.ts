@@ -4,7 +4,7 @@ import { layout } from '../layout.js';
 
 export function loginPage(
   page: PageContext,
-  options: { next: string; error?: string; username?: string },
+  options: { next: string; csrfToken: string; error?: string; username?: string },
 ): string {
   return layout(
     page,
@@ -12,6 +12,7 @@ export function loginPage(
     html`<form class="login" method="post" action="/login">
       ${options.error ? html`<p class="error" role="alert">${options.error}</p>` : ''}
       <input type="hidden" name="next" value="${options.next}" />
+      <input type="hidden" name="_csrf" value="${options.csrfToken}" />
       <label for="username">User name</label>
       <input
         id="username"
