@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { NODE_PING_PATH } from '@flotilla/server-node/api';
@@ -40,6 +40,8 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'flotilla-cluster-actions-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // The nodes run as the service user flotilla, which must reach their install roots under it.
+    await chmod(dir, 0o711);
     bundle = await readServerBundle(await buildServerBundle(path.join(dir, 'bundles')));
     cluster = await startSandboxCluster();
     cleanups.push(() => cluster.stop());

@@ -12,7 +12,8 @@ const UNIT = 'flotilla-node.service';
 /**
  * Starts the node as a service: the systemd unit where systemd runs (install.sh installed it), else
  * flotilla-supervise.sh detached from the SSH session (setsid, nohup) with pidfiles in the home, which
- * restarts the node when it crashes. Starting a running node changes nothing.
+ * restarts the node when it crashes. Either runs the node as the service user, never as root.
+ * Starting a running node changes nothing.
  */
 export async function startNodeService(ssh: SshConnection, layout: RemoteLayout): Promise<NodeServiceStart> {
   const pidfile = `${layout.home}/supervisor.pid`;
@@ -24,11 +25,16 @@ fi
 pidfile=${q(pidfile)}
 if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then echo "supervisor running $(cat "$pidfile")"; exit 0; fi
 rm -f "$pidfile"
-setsid nohup ${q(layout.supervisor)} --root ${q(layout.root)} --home ${q(layout.home)} >/dev/null 2>&1 </dev/null &
+# Started as root, the supervisor becomes the service user; when it refuses to start, its reason is the error.
+errors=$(mktemp)
+setsid nohup ${q(layout.supervisor)} --root ${q(layout.root)} --home ${q(layout.home)} >/dev/null 2>"$errors" </dev/null &
+supervisor=$!
 for i in $(seq 1 100); do
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then echo "supervisor started $(cat "$pidfile")"; exit 0; fi
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then rm -f "$errors"; echo "supervisor started $(cat "$pidfile")"; exit 0; fi
+  if ! kill -0 "$supervisor" 2>/dev/null; then cat "$errors" >&2; rm -f "$errors"; exit 1; fi
   sleep 0.1
 done
+rm -f "$errors"
 echo "the supervisor did not write $pidfile within 10 s" >&2; exit 1`;
   const result = await ssh.exec(script, { timeoutMs: 60_000 });
   if (result.code !== 0) throw new Error(result.stderr.trim() || `exit code ${String(result.code)}`);
@@ -57,4 +63,27 @@ echo "the node supervisor (pid $pid) did not stop within ${seconds} s" >&2; exit
 /** The end of the node's log on the host, for error messages. */
 export async function nodeLogTail(ssh: SshConnection, layout: RemoteLayout, lines = 20): Promise<string> {
   return (await ssh.exec(`tail -n ${lines} ${q(`${layout.home}/node.log`)} 2>/dev/null`)).stdout.trimEnd();
+}
+
+/** The node's process and who it really runs as (its real and effective uid, from /proc/<pid>/status). */
+export interface NodeProcess {
+  pid: number;
+  uid: number;
+  /** The user name of `uid` on the host ('' when it has none). */
+  user: string;
+}
+
+/** The node's process as systemd or the supervisor knows it; null when none runs. */
+export async function nodeProcess(ssh: SshConnection, layout: RemoteLayout): Promise<NodeProcess | null> {
+  const script = `
+if [ -d /run/systemd/system ] && [ -f /etc/systemd/system/${UNIT} ]; then pid=$(systemctl show -p MainPID --value ${UNIT})
+else pid=$(cat ${q(`${layout.home}/node.pid`)} 2>/dev/null); fi
+[ -n "$pid" ] && [ "$pid" != 0 ] && [ -r "/proc/$pid/status" ] || exit 0
+set -- $(awk '/^Uid:/ { print $2, $3 }' "/proc/$pid/status")
+# Root in either counts as root.
+uid=$2; [ "$1" = 0 ] && uid=0
+echo "$pid $uid $(getent passwd "$uid" | cut -d: -f1)"`;
+  const [pid, uid, user = ''] = (await ssh.exec(script)).stdout.trim().split(' ');
+  if (!pid || !uid) return null;
+  return { pid: Number(pid), uid: Number(uid), user };
 }

@@ -1,10 +1,13 @@
 import { quoteShellArg as q, type SshConnection } from '../ssh/index.js';
 import type { RemoteLayout } from './remote-layout.js';
+import { asServiceUser, type ServiceAccount } from './service-user.js';
 
 /** One line of the preflight list: what was checked on the host, and what to do when it failed. */
 export interface PreflightCheck {
-  name: 'os' | 'disk' | 'port' | 'database' | 'shared storage' | 'clock';
+  name: 'os' | 'disk' | 'port' | 'database' | 'service user' | 'shared storage' | 'clock';
   ok: boolean;
+  /** Passed, but the detail says something the admin should know (shown as WARN). */
+  warning?: boolean;
   detail: string;
   fix?: string;
 }
@@ -16,6 +19,8 @@ export interface PreflightInput {
   database: { host: string; port: number };
   sharedDir: string;
   clusterId: string;
+  /** Who the node will run as: the shared storage must be writable by that account. */
+  account: ServiceAccount;
   minFreeBytes?: number;
   /** How far the database clock is ahead of this machine's (see `databaseClockOffset`). */
   databaseOffsetMs: () => Promise<number>;
@@ -35,7 +40,8 @@ export async function runPreflight(ssh: SshConnection, input: PreflightInput): P
     await checkDisk(ssh, input.layout.root, input.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES),
     await checkPort(ssh, input),
     await checkDatabase(ssh, input.database),
-    await checkSharedStorage(ssh, input.sharedDir, input.clusterId),
+    checkServiceUser(input.account),
+    await checkSharedStorage(ssh, input),
     await checkClock(ssh, input.databaseOffsetMs),
   ];
 }
@@ -114,10 +120,22 @@ async function checkDatabase(
   };
 }
 
+function checkServiceUser(account: ServiceAccount): PreflightCheck {
+  if (account.problem)
+    return { name: 'service user', ok: false, detail: account.problem.detail, fix: account.problem.fix };
+  if (account.warning) return { name: 'service user', ok: true, warning: true, detail: account.warning };
+  return {
+    name: 'service user',
+    ok: true,
+    detail: account.exists
+      ? `the node runs as ${account.user}, which exists`
+      : `the node runs as ${account.user}, created by the install step (system account, no login shell)`,
+  };
+}
+
 async function checkSharedStorage(
   ssh: SshConnection,
-  sharedDir: string,
-  clusterId: string,
+  { sharedDir, clusterId, account }: PreflightInput,
 ): Promise<PreflightCheck> {
   const sentinel = `${sharedDir}/.flotilla-cluster`;
   const script = `if [ ! -d ${q(sharedDir)} ]; then echo missing; elif [ ! -r ${q(sentinel)} ]; then echo no-sentinel; else cat ${q(sentinel)}; fi`;
@@ -127,12 +145,36 @@ async function checkSharedStorage(
     return { name: 'shared storage', ok: false, detail: `${sharedDir} does not exist`, fix: mountFix };
   if (answer === 'no-sentinel')
     return { name: 'shared storage', ok: false, detail: `${sentinel} is missing`, fix: mountFix };
-  const ok = answer.includes(clusterId);
+  if (!answer.includes(clusterId))
+    return {
+      name: 'shared storage',
+      ok: false,
+      detail: `${sharedDir} belongs to another cluster`,
+      fix: `${sharedDir} on the host is not this cluster's storage. ${mountFix}`,
+    };
+  // The node writes task logs and packages there as the service user: root being able to is not enough.
+  if (account.problem)
+    return { name: 'shared storage', ok: true, detail: `${sharedDir} belongs to cluster ${clusterId}` };
+  const probe = `test -r "$1/.flotilla-cluster" && f="$1/.flotilla-preflight-$$" && : > "$f" && rm -f "$f"`;
+  const writable =
+    (await ssh.exec(asServiceUser(account, `sh -c ${q(probe)} sh ${q(sharedDir)}`))).code === 0;
+  if (writable)
+    return {
+      name: 'shared storage',
+      ok: true,
+      detail: `${sharedDir} belongs to cluster ${clusterId}, writable by ${account.user}`,
+    };
+  const { user } = account;
+  const grant = `chown ${user} ${sharedDir}, or chgrp ${user} ${sharedDir} && chmod g+rwx ${sharedDir}`;
   return {
     name: 'shared storage',
-    ok,
-    detail: ok ? `${sharedDir} belongs to cluster ${clusterId}` : `${sharedDir} belongs to another cluster`,
-    ...(ok ? {} : { fix: `${sharedDir} on the host is not this cluster's storage. ${mountFix}` }),
+    ok: false,
+    detail: account.exists
+      ? `${sharedDir} is not writable by the service user ${user}`
+      : `${sharedDir} is not writable by the service user ${user} (${user} does not exist yet: only a folder anyone may write would do)`,
+    fix: account.exists
+      ? `Let ${user} read and write ${sharedDir} on the host (e.g. ${grant}); on NFS give ${user} the same uid on every node.`
+      : `Create the service user first (useradd --system --user-group --shell /usr/sbin/nologin ${user}; on NFS with the same uid on every node), let it read and write ${sharedDir} (e.g. ${grant}), then provision again.`,
   };
 }
 

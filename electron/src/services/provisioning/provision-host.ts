@@ -14,7 +14,10 @@ export interface ProvisionHost {
   hostKey: string | null;
   /** Versions, the current link and the node home live under this folder on the host. */
   installRoot: string;
-  /** The OS user the node runs as; default the SSH user. */
+  /**
+   * The OS account the node runs as (never root). Default: `flotilla`, created on the host, when the SSH
+   * user is root; otherwise the SSH user itself, which cannot create or switch to another account.
+   */
   serviceUser?: string;
   node: { name: string; listenHost: string; port: number; publicUrl: string };
 }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,8 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'flotilla-provision-test-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // The nodes run as the service user flotilla, which must reach their install roots under it.
+    await chmod(dir, 0o711);
     bundle = await readServerBundle(await buildServerBundle(path.join(dir, 'bundles')));
     cluster = await startSandboxCluster();
     cleanups.push(() => cluster.stop());
@@ -90,6 +92,7 @@ describe('provisioning a node over SSH into a sandbox cluster', () => {
       'PASS disk',
       'PASS port',
       'PASS database',
+      'PASS service user',
       'PASS shared storage',
       'PASS clock',
     ]);

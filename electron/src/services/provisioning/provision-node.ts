@@ -4,7 +4,7 @@ import { quoteShellArg as q, type SshAuth, type SshConnection } from '../ssh/ind
 import { connectFix, connectHost } from './connect-host.js';
 import { databaseClockOffset } from './database-clock.js';
 import type { ProvisionHost } from './provision-host.js';
-import { startNodeService } from './node-service.js';
+import { nodeProcess, startNodeService } from './node-service.js';
 import { builtinBalancer, waitForRotation, type NodeBalancer } from './node-balancer.js';
 import { runPreflight } from './preflight.js';
 import { ProvisionState } from './provision-state.js';
@@ -12,6 +12,13 @@ import { ProvisionError, type ProvisionEvent, type ProvisionStep } from './provi
 import { runStep } from './run-step.js';
 import { remoteLayout, type RemoteLayout } from './remote-layout.js';
 import type { ServerBundle } from './server-bundle.js';
+import {
+  asServiceUser,
+  resolveServiceAccount,
+  SERVICE_USER_NAME_FIX,
+  serviceUserNameProblem,
+  type ServiceAccount,
+} from './service-user.js';
 import { waitUntilServing } from './wait-until-serving.js';
 
 /** What a new node needs from its cluster. The secrets come from the vault and reach the host over stdin only. */
@@ -42,6 +49,10 @@ interface Run {
   layout: RemoteLayout;
   state: ProvisionState;
   remoteArchive: string;
+  /** Who the node runs as (see ServiceAccount); install.sh creates the account. */
+  account: ServiceAccount;
+  /** An install counts for this bundle and this service user: another user installs again. */
+  installKey: string;
 }
 
 type StepOutcome = { detail: string; skipped?: boolean };
@@ -53,18 +64,35 @@ type StepOutcome = { detail: string; skipped?: boolean };
  */
 export async function provisionNode(options: ProvisionOptions): Promise<boolean> {
   const { host } = options;
+  // A name that is not a plain user name is refused before signing in: it never reaches the host.
+  const invalid = host.serviceUser === undefined ? null : serviceUserNameProblem(host.serviceUser);
+  if (invalid !== null)
+    await runStep(
+      options.onEvent,
+      'preflight',
+      () => SERVICE_USER_NAME_FIX,
+      () => {
+        options.onEvent({ step: 'preflight', status: 'progress', detail: `FAIL service user: ${invalid}` });
+        return Promise.reject(
+          new ProvisionError('preflight', `service user: ${invalid}.`, SERVICE_USER_NAME_FIX),
+        );
+      },
+    );
   const ssh = await runStep(options.onEvent, 'connect', connectFix, async () => {
     const connection = await connectHost(host, options.auth);
     return { value: connection, detail: `signed in as ${connection.target}` };
   });
   try {
     const layout = remoteLayout(host);
+    const account = await resolveServiceAccount(ssh, host.serviceUser);
     const run: Run = {
       options,
       ssh,
       layout,
       state: await ProvisionState.read(ssh, layout.stateFile),
       remoteArchive: `${layout.uploads}/${options.bundle.name}.tar.gz`,
+      account,
+      installKey: `${options.bundle.sha256} ${account.user}`,
     };
     for (const [name, action, fix] of STEPS) {
       await runStep(options.onEvent, name, fix, async () => ({ value: null, ...(await action(run)) }));
@@ -90,7 +118,7 @@ const STEPS: [ProvisionStep, (run: Run) => Promise<StepOutcome>, (error: unknown
   ['balancer', addToBalancer, retry('Check that the balancer is reachable.')],
 ];
 
-async function preflight({ options, ssh, layout }: Run): Promise<StepOutcome> {
+async function preflight({ options, ssh, layout, account }: Run): Promise<StepOutcome> {
   const database = new URL(options.cluster.dbUrl);
   const checks = await runPreflight(ssh, {
     layout,
@@ -98,13 +126,14 @@ async function preflight({ options, ssh, layout }: Run): Promise<StepOutcome> {
     database: { host: database.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(database.port || 5432) },
     sharedDir: options.cluster.sharedDir,
     clusterId: options.cluster.clusterId,
+    account,
     databaseOffsetMs: () => databaseClockOffset(options.cluster.http),
   });
   for (const check of checks)
     options.onEvent({
       step: 'preflight',
       status: 'progress',
-      detail: `${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`,
+      detail: `${check.ok ? (check.warning ? 'WARN' : 'PASS') : 'FAIL'} ${check.name}: ${check.detail}`,
     });
   const failed = checks.filter((check) => !check.ok);
   if (failed.length > 0)
@@ -116,9 +145,9 @@ async function preflight({ options, ssh, layout }: Run): Promise<StepOutcome> {
   return { detail: `${checks.length} checks passed` };
 }
 
-async function upload({ options, ssh, layout, state, remoteArchive }: Run): Promise<StepOutcome> {
+async function upload({ options, ssh, layout, state, remoteArchive, installKey }: Run): Promise<StepOutcome> {
   const { bundle } = options;
-  if (state.has('install', bundle.sha256)) return { skipped: true, detail: 'already installed' };
+  if (state.has('install', installKey)) return { skipped: true, detail: 'already installed' };
   const present = (await ssh.exec(`test -f ${q(remoteArchive)}`)).code === 0;
   if (present && state.has('upload', bundle.sha256))
     return { skipped: true, detail: `${remoteArchive} was uploaded before` };
@@ -140,9 +169,9 @@ async function upload({ options, ssh, layout, state, remoteArchive }: Run): Prom
   return { detail: `${bundle.name}.tar.gz uploaded to ${remoteArchive}` };
 }
 
-async function verify({ options, ssh, state, remoteArchive }: Run): Promise<StepOutcome> {
+async function verify({ options, ssh, state, remoteArchive, installKey }: Run): Promise<StepOutcome> {
   const { bundle } = options;
-  if (state.has('install', bundle.sha256)) return { skipped: true, detail: 'already installed' };
+  if (state.has('install', installKey)) return { skipped: true, detail: 'already installed' };
   const remote = (await mustExec(ssh, `sha256sum ${q(remoteArchive)}`)).split(/\s+/, 1)[0];
   if (remote !== bundle.sha256) {
     await ssh.exec(`rm -f ${q(remoteArchive)}`);
@@ -151,10 +180,11 @@ async function verify({ options, ssh, state, remoteArchive }: Run): Promise<Step
   return { detail: `sha256 ${bundle.sha256.slice(0, 12)}… matches` };
 }
 
-async function install({ options, ssh, layout, state, remoteArchive }: Run): Promise<StepOutcome> {
-  const { bundle, host } = options;
-  if (state.has('install', bundle.sha256))
-    return { skipped: true, detail: `version ${bundle.version} is installed` };
+async function install(run: Run): Promise<StepOutcome> {
+  const { options, ssh, layout, state, remoteArchive, account, installKey } = run;
+  const { bundle } = options;
+  if (state.has('install', installKey))
+    return { skipped: true, detail: `version ${bundle.version} is installed for ${account.user}` };
   const staging = `${layout.uploads}/.staging`;
   const output = await mustExec(
     ssh,
@@ -164,17 +194,18 @@ async function install({ options, ssh, layout, state, remoteArchive }: Run): Pro
       `mkdir -p ${q(staging)}`,
       `tar -xzf ${q(remoteArchive)} -C ${q(staging)}`,
       `${q(`${staging}/${bundle.name}/install.sh`)} --root ${q(layout.root)} --home ${q(layout.home)}` +
-        (host.serviceUser ? ` --user ${q(host.serviceUser)}` : ''),
+        ` --service-user ${q(account.user)}`,
       `rm -rf ${q(staging)} ${q(remoteArchive)}`,
     ].join('\n'),
     180_000,
   );
-  await state.mark('install', bundle.sha256);
+  await state.mark('install', installKey);
+  run.account = { ...account, exists: true };
   return { detail: output.trim().split('\n').join('; ') };
 }
 
 /** Always rewritten (it is cheap): the database URL or the master key may have changed since. */
-async function configure({ options, ssh, layout }: Run): Promise<StepOutcome> {
+async function configure({ options, ssh, layout, account }: Run): Promise<StepOutcome> {
   const { host, cluster } = options;
   const config = {
     name: host.node.name,
@@ -193,19 +224,24 @@ async function configure({ options, ssh, layout }: Run): Promise<StepOutcome> {
       `mkdir -p ${q(layout.home)}`,
       `cat > ${q(next)}`,
       `chmod 600 ${q(next)}`,
-      ...(host.serviceUser ? [`chown ${q(host.serviceUser)} ${q(next)}`] : []),
+      // `user:` is the user and its own group.
+      ...(account.root ? [`chown ${q(`${account.user}:`)} ${q(next)}`] : []),
       `mv -f ${q(next)} ${q(file)}`,
     ].join('\n'),
     30_000,
     // The secrets travel on stdin: never on a command line another user could see in `ps`.
     JSON.stringify(config, null, 2) + '\n',
   );
-  return { detail: `${file} written (mode 0600${host.serviceUser ? `, owner ${host.serviceUser}` : ''})` };
+  return { detail: `${file} written (mode 0600, owner ${account.user})` };
 }
 
-/** The node's own doctor, on the host: database login, master key, shared storage, clock against the database. */
-async function check({ options, ssh, layout }: Run): Promise<StepOutcome> {
-  const result = await ssh.exec(`${q(layout.node)} ${q(layout.cli)} doctor --home ${q(layout.home)} --json`, {
+/**
+ * The node's own doctor, on the host and as the service user: it reads the config, logs in to the
+ * database, checks the master key, writes the shared storage and measures the clock as the node will.
+ */
+async function check({ options, ssh, layout, account }: Run): Promise<StepOutcome> {
+  const doctor = `${q(layout.node)} ${q(layout.cli)} doctor --home ${q(layout.home)} --json`;
+  const result = await ssh.exec(`cd ${q(layout.home)} && ${asServiceUser(account, doctor)}`, {
     timeoutMs: 60_000,
   });
   let report: { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };
@@ -222,7 +258,7 @@ async function check({ options, ssh, layout }: Run): Promise<StepOutcome> {
     });
   const failed = report.checks.filter((line) => !line.ok);
   if (failed.length > 0) throw new Error(failed.map((line) => `${line.name}: ${line.detail}.`).join(' '));
-  return { detail: `${report.checks.length} checks passed` };
+  return { detail: `${report.checks.length} checks passed as ${account.user}` };
 }
 
 async function start({ ssh, layout }: Run): Promise<StepOutcome> {
@@ -233,7 +269,7 @@ async function start({ ssh, layout }: Run): Promise<StepOutcome> {
     : { detail: `started (${how})` };
 }
 
-async function wait({ options, ssh, layout }: Run): Promise<StepOutcome> {
+async function wait({ options, ssh, layout, account }: Run): Promise<StepOutcome> {
   const ping = await waitUntilServing({
     ssh,
     layout,
@@ -241,8 +277,20 @@ async function wait({ options, ssh, layout }: Run): Promise<StepOutcome> {
     node: options.host.node,
     ...(options.waitTimeoutMs === undefined ? {} : { timeoutMs: options.waitTimeoutMs }),
   });
+  // Serving is not enough: the process must be the service user's, not root's.
+  const node = await nodeProcess(ssh, layout);
+  if (node?.user !== account.user || node.uid === 0)
+    throw new ProvisionError(
+      'wait',
+      node
+        ? `The node (pid ${node.pid}) runs as ${node.user ? `${node.user} (uid ${node.uid})` : `uid ${node.uid}`}, not as the service user ${account.user}.`
+        : `The node serves, but neither systemd nor the supervisor knows its process on the host.`,
+      node
+        ? `Restart it (graceful restart) so that it starts as ${account.user}: a node started before provisioning created the service user runs on as it was.`
+        : 'Check the node log on the host (home/node.log) and how the node was started.',
+    );
   return {
-    detail: `${ping.name} answers at ${options.host.node.publicUrl} (version ${ping.version}) and heartbeats`,
+    detail: `${ping.name} answers at ${options.host.node.publicUrl} (version ${ping.version}) and heartbeats, as ${node.user} (pid ${node.pid})`,
   };
 }
 

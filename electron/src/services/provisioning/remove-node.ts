@@ -86,18 +86,32 @@ export async function removeNode(options: RemoveOptions): Promise<void> {
       },
     );
     await runStep(onEvent, 'uninstall', retry('Check write access to the install root.'), async () => {
+      // The service account stays: other nodes or files on the host may be its (userdel removes it).
+      const owner = (await ssh.exec(`stat -c %U ${q(layout.home)} 2>/dev/null`)).stdout.trim();
+      const account = owner && owner !== 'root' ? `; the service user ${owner} stays` : '';
+      // A systemd unit left behind would start a node that no longer exists at every boot.
+      await mustExec(
+        ssh,
+        `unit=/etc/systemd/system/flotilla-node.service
+if [ -f "$unit" ] && grep -qF -- ${q(`--home ${layout.home}`)} "$unit"; then
+  if [ -d /run/systemd/system ]; then systemctl disable flotilla-node.service 2>/dev/null || true; fi
+  rm -f "$unit"
+  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+fi`,
+      );
       if (options.purge) {
         await mustExec(ssh, `rm -rf ${q(layout.root)}`);
-        return { value: null, detail: `${layout.root} deleted, logs included` };
+        return { value: null, detail: `${layout.root} deleted, logs included${account}` };
       }
       // Everything but the logs: the versions, the config (it holds the master key), pidfiles, state.
+      // What stays is the service user's (its home and logs), so provisioning again takes it over.
       await mustExec(
         ssh,
         `cd ${q(layout.root)} 2>/dev/null || exit 0
 find . -mindepth 1 -maxdepth 1 ! -name ${q(path.posix.basename(layout.home))} -exec rm -rf {} +
 find ${q(layout.home)} -mindepth 1 -maxdepth 1 ! -name '*.log' ! -name 'logs' -exec rm -rf {} +`,
       );
-      return { value: null, detail: `uninstalled; logs kept in ${layout.home}` };
+      return { value: null, detail: `uninstalled; logs kept in ${layout.home}${account}` };
     });
   } finally {
     await ssh.close();

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { findFreePort } from '@flotilla/server-node/net/free-port';
 import type { SshdHost } from '../../test-support/sshd-host.js';
 import type { ProvisionHost } from '../provision-host.js';
@@ -48,6 +50,16 @@ export async function stopSupervisor(root: string): Promise<void> {
 export async function remoteLogTail(root: string, lines = 60): Promise<string> {
   const text = await readFile(path.join(root, 'home', 'node.log'), 'utf8').catch(() => '');
   return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** Who a process runs as: its effective uid, from /proc (the test "hosts" are this machine). */
+export async function processUid(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/^Uid:\s+\d+\s+(\d+)/m.exec(status)?.[1]);
+}
+
+export async function uidOf(user: string): Promise<number> {
+  return Number((await promisify(execFile)('id', ['-u', user])).stdout.trim());
 }
 
 export function isAlive(pid: number): boolean {
