@@ -5,8 +5,11 @@ Installs this Flotilla server bundle on Windows (the counterpart of install.sh).
 .DESCRIPTION
 Verifies the bundle's checksums, copies it to ROOT\versions\VERSION, points the junction ROOT\current at it and
 prepares the node home; with -InstallService it also registers the Windows service "flotilla-node" (run by
-WinSW). It writes nothing secret: the node's flotilla.json (database URL, master key) is written by
-`flotilla-node init` into the home, which only SYSTEM, Administrators and the service account may open.
+WinSW) under a dedicated account, never LocalSystem: by default the service's own virtual account
+'NT SERVICE\flotilla-node'. That account may read the installed versions and write its home and logs; it
+needs nothing else but the cluster's shared folder. It writes nothing secret: the node's flotilla.json
+(database URL, master key) is written by `flotilla-node init` into the home, which only SYSTEM,
+Administrators and the service account may open.
 Idempotent: running it again with the same bundle changes nothing. It does not start the service.
 
 A Windows node has no embedded PostgreSQL: create its home with `flotilla-node init --db <PostgreSQL URL>`.
@@ -21,9 +24,13 @@ The node home (default: ROOT\home).
 Register (or update) the Windows service "flotilla-node". Needs an elevated PowerShell.
 
 .PARAMETER ServiceUser
-The account the service runs as, and that may open the home (default: LocalSystem for the service, the
-current user otherwise). For example 'NT AUTHORITY\NetworkService', a group managed service account
-'DOMAIN\flotilla$', or a user account together with -ServicePassword.
+The account the service runs as, and that alone (besides SYSTEM and Administrators) may open the home.
+With -InstallService the default is the virtual account 'NT SERVICE\flotilla-node', which needs no password
+and reaches network shares as the computer account (DOMAIN\HOST$). For a shared folder on another server
+use a group managed service account ('DOMAIN\flotilla$') or a dedicated domain user with -ServicePassword
+(it needs the 'Log on as a service' right), and give that account read and write on the shared folder.
+LocalSystem is refused: the node never runs with full control of the machine. Without -InstallService
+the default is the current user.
 
 .PARAMETER ServicePassword
 The password of -ServiceUser, when it is a user account.
@@ -97,11 +104,19 @@ function Test-Administrator {
   $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
 }
 
+# An account name as Windows writes them ('NT SERVICE\flotilla-node', 'DOMAIN\user', '.\user', 'flotilla$',
+# 'user@domain'):
+# anything else (quotes, ';', line breaks) is refused before it is used.
+function Test-AccountName([string]$Account) {
+  # \z, not $: in .NET, $ also matches before a final line break.
+  $Account -match '^(\.\\|\w[\w .-]*\\)?\w[\w .-]*\$?\z' -or $Account -match '^\w[\w.-]*@\w[\w.-]*\z'
+}
+
 function Get-AccountSid([string]$Account) {
   try {
     [System.Security.Principal.NTAccount]::new($Account).Translate([System.Security.Principal.SecurityIdentifier])
   } catch {
-    Fail "unknown account '$Account': check -ServiceUser (e.g. 'NT AUTHORITY\NetworkService' or 'DOMAIN\user')."
+    Fail "unknown account '$Account': check -ServiceUser (e.g. 'NT SERVICE\$ServiceName', 'DOMAIN\flotilla`$' or 'DOMAIN\user')."
   }
 }
 
@@ -118,6 +133,14 @@ function Set-PrivateAcl([string]$Path, [System.Security.Principal.SecurityIdenti
     $acl.AddAccessRule([System.Security.AccessControl.FileSystemAccessRule]::new(
         $sid, 'FullControl', 'ContainerInherit, ObjectInherit', 'None', 'Allow'))
   }
+  Set-Acl -LiteralPath $Path -AclObject $acl
+}
+
+# Lets $Account read and run what is under $Path, beside the rules already there (the installed versions).
+function Grant-ReadAccess([string]$Path, [System.Security.Principal.SecurityIdentifier]$Account) {
+  $acl = Get-Acl -LiteralPath $Path
+  $acl.AddAccessRule([System.Security.AccessControl.FileSystemAccessRule]::new(
+      $Account, 'ReadAndExecute', 'ContainerInherit, ObjectInherit', 'None', 'Allow'))
   Set-Acl -LiteralPath $Path -AclObject $acl
 }
 
@@ -141,6 +164,16 @@ if (-not $version) { Fail "cannot read the version from $packageJson`: is the bu
 $problems = Get-ChecksumProblems $bundle
 if ($problems.Count -gt 0) {
   Fail ("checksum mismatch in ${bundle}: download or upload the bundle again.`n  " + ($problems -join "`n  "))
+}
+
+$VirtualAccount = "NT SERVICE\$ServiceName"
+if ($InstallService -and -not $ServiceUser) { $ServiceUser = $VirtualAccount }
+if ($ServiceUser -and -not (Test-AccountName $ServiceUser)) {
+  Fail "-ServiceUser '$ServiceUser' is not an account name: use e.g. '$VirtualAccount', 'DOMAIN\flotilla`$' or 'DOMAIN\user'."
+}
+if ($ServiceUser -match '^(\.\\)?LocalSystem\z|^(NT AUTHORITY\\)?SYSTEM\z') {
+  Fail ("-ServiceUser $ServiceUser would give the node full control of the machine: leave -ServiceUser out " +
+    "(the service then runs as '$VirtualAccount'), or name a dedicated account.")
 }
 
 if ($InstallService -and -not (Test-Administrator)) {
@@ -217,6 +250,8 @@ if ($InstallService) {
     & $wrapper install
     if ($LASTEXITCODE -ne 0) { Fail "$wrapper install failed (exit code $LASTEXITCODE); its log is in $serviceDir." }
   }
+  # The account is set on the service itself, not in the WinSW XML: the same call for every WinSW version,
+  # and a password never lands in a file. WinSW registers the service as LocalSystem; this changes it.
   if ($ServiceUser) {
     $password = ''
     if ($ServicePassword) { $password = [System.Net.NetworkCredential]::new('', $ServicePassword).Password }
@@ -231,19 +266,21 @@ if ($InstallService) {
   }
 }
 
-# The home: only SYSTEM, Administrators and the account the node runs as may open it.
-# Run as LocalSystem (the service default), the node needs nobody else: SYSTEM is always allowed.
+# The home: only SYSTEM, Administrators and the account the node runs as may open it. The service account
+# also reads the installed versions (and the wrapper beside them) and writes its logs; nothing more.
 $accounts = @()
 if ($ServiceUser) {
   $accounts += Get-AccountSid $ServiceUser
-} elseif (-not $InstallService) {
+} else {
   $accounts += [System.Security.Principal.WindowsIdentity]::GetCurrent().User
 }
 New-Item -ItemType Directory -Force -Path $NodeHome | Out-Null
 Set-PrivateAcl $NodeHome $accounts
 if ($InstallService) {
-  if ($ServiceUser) { Set-PrivateAcl $logs $accounts }
-  Write-Output "service $ServiceName installed (start it once $NodeHome\flotilla.json exists: Start-Service $ServiceName)"
+  Grant-ReadAccess $Root $accounts[0]
+  Set-PrivateAcl $logs $accounts
+  Write-Output ("service $ServiceName installed, running as $ServiceUser (start it once $NodeHome\flotilla.json " +
+    "exists: Start-Service $ServiceName). It needs read and write on the cluster's shared folder.")
 } else {
   Write-Output ("no service: run `"$current\node\node.exe`" `"$current\server\flotilla-node.mjs`" run --home " +
     "`"$NodeHome`", or run install.ps1 -InstallService")

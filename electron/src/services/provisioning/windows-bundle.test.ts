@@ -149,6 +149,51 @@ describe('bundle:server --platform win-x64', () => {
     for (const file of named) expect(files, file).toContain(file.replaceAll('\\', '/'));
   });
 
+  it('runs the service as a dedicated account, never LocalSystem: a virtual account unless told otherwise', async () => {
+    const xml = await readFile(unpacked('resources', 'windows', 'flotilla-node.xml'), 'utf8');
+    const installer = await readFile(unpacked('install.ps1'), 'utf8');
+    // Set on the service (Win32_Service.Change), so no account or password is ever in the XML.
+    expect(xml).not.toMatch(/<serviceaccount|<password|<user>/i);
+    expect(installer).toContain(`$ServiceName = 'flotilla-node'`);
+    expect(installer).toContain('$VirtualAccount = "NT SERVICE\\$ServiceName"');
+    expect(installer).toContain(
+      'if ($InstallService -and -not $ServiceUser) { $ServiceUser = $VirtualAccount }',
+    );
+    expect(installer).toMatch(/StartName = \$ServiceUser; StartPassword = \$password/);
+    // Its home and logs are its own (and SYSTEM's and Administrators'); the versions it may read.
+    expect(installer).toContain('Set-PrivateAcl $NodeHome $accounts');
+    expect(installer).toContain('Set-PrivateAcl $logs $accounts');
+    expect(installer).toContain('Grant-ReadAccess $Root $accounts[0]');
+
+    // The account-name rule and the LocalSystem refusal, as .NET reads them (\z is JavaScript's $ here).
+    const pattern = (source: RegExp) => {
+      const match = source.exec(installer);
+      expect(match, String(source)).not.toBeNull();
+      return new RegExp(match![1]!.replaceAll('\\z', '$'), 'i');
+    };
+    const [plain, upn] = [...installer.matchAll(/\$Account -match '([^']+)'/g)].map(
+      (match) => new RegExp(match[1]!.replaceAll('\\z', '$'), 'i'),
+    );
+    const accepted = (name: string) => plain!.test(name) || upn!.test(name);
+    for (const name of [
+      'NT SERVICE\\flotilla-node',
+      'CORP\\flotilla$',
+      'CORP\\svc-flotilla',
+      '.\\flotilla',
+      'svc@corp.example',
+    ])
+      expect(accepted(name), name).toBe(true);
+    for (const name of ["CORP\\fl'otilla", 'CORP\\a;b', 'flotilla\n', 'a"b', '$(calc)', 'a\\b\\c'])
+      expect(accepted(name), name).toBe(false);
+    const localSystem = pattern(
+      /if \(\$ServiceUser -match '([^']+)'\) \{\s+Fail \("-ServiceUser \$ServiceUser would give/,
+    );
+    for (const name of ['LocalSystem', '.\\LocalSystem', 'NT AUTHORITY\\SYSTEM', 'system'])
+      expect(localSystem.test(name), name).toBe(true);
+    for (const name of ['NT SERVICE\\flotilla-node', 'CORP\\systemd-user'])
+      expect(localSystem.test(name), name).toBe(false);
+  });
+
   // A Windows node joins with an external PostgreSQL: the CLI runs without PostgreSQL binaries, and a
   // home that asks for the embedded one is told what to do instead of meeting a module error.
   it('runs the server CLI without PostgreSQL binaries (as on Windows)', async () => {
