@@ -86,25 +86,57 @@ function fields(
       hostKeyFingerprint: null,
     };
   }
-  const keep = existing?.kind === 'ssh' && !body.auth;
-  if (!body.auth && !keep) {
+  const endpoint = {
+    host: body.host,
+    port: body.port,
+    username: body.username,
+    hostKeyFingerprint: body.hostKeyFingerprint ?? null,
+  };
+  const stored = existing?.kind === 'ssh' && existing.auth_secret !== null ? existing : null;
+  if (!body.auth && !stored) {
     throw new HttpError(
       400,
       'Invalid request body: auth: give a private key or a password for the SSH target',
       [{ path: 'auth', message: 'give {kind:"key", privateKey} or {kind:"password", password}' }],
     );
   }
+  if (!body.auth && stored) {
+    const changed = endpointChanges(stored, endpoint);
+    if (changed.length > 0) {
+      const message = `${changed.join('; ')}: give the password or private key again, so a stored secret is never sent to another host`;
+      throw new HttpError(400, `Invalid request body: auth: ${message}`, [{ path: 'auth', message }]);
+    }
+  }
   return {
     ...base,
-    host: body.host,
-    port: body.port,
-    username: body.username,
-    authKind: body.auth?.kind ?? existing!.auth_kind,
+    ...endpoint,
+    authKind: body.auth?.kind ?? stored!.auth_kind,
     authSecret: body.auth
       ? domain.secrets.encrypt(JSON.stringify(body.auth), TARGET_AUTH_CONTEXT)
-      : existing!.auth_secret,
-    hostKeyFingerprint: body.hostKeyFingerprint ?? null,
+      : stored!.auth_secret,
   };
+}
+
+/**
+ * What the stored credentials are bound to: the host, port and user they sign in as, and the host key
+ * that proves the host. Changing any of them without giving the credentials again could hand the
+ * stored password or key to someone else's server, so each change is named (compared exactly: a
+ * differently spelt host name may resolve elsewhere).
+ */
+function endpointChanges(
+  stored: DbTarget,
+  next: { host: string; port: number; username: string; hostKeyFingerprint: string | null },
+): string[] {
+  const shown = (value: string | number | null) => (typeof value === 'string' ? `'${value}'` : String(value));
+  const pairs: [string, string | number | null, string | number | null][] = [
+    ['host', stored.host, next.host],
+    ['port', stored.port, next.port],
+    ['username', stored.username, next.username],
+    ['hostKeyFingerprint', stored.host_key_fingerprint, next.hostKeyFingerprint],
+  ];
+  return pairs
+    .filter(([, before, after]) => before !== after)
+    .map(([field, before, after]) => `${field} changed from ${shown(before)} to ${shown(after)}`);
 }
 
 // Targets carry credentials and decide where scripts run: administrators manage them; deployers may
