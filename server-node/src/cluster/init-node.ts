@@ -139,7 +139,7 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
     if (!createdCluster) {
       if (!masterKey) {
         throw new UserError(
-          `This database already holds cluster ${cluster.cluster_id}. Pass its master key with --master-key ` +
+          `This database already holds cluster ${cluster.cluster_id}. Pass its master key with --master-key-file FILE ` +
             `(or FLOTILLA_MASTER_KEY); it is "masterKey" in the first node's flotilla.json.`,
         );
       }

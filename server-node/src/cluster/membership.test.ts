@@ -34,7 +34,9 @@ describe('who may join a cluster', () => {
     const home = path.join(cluster.dir, 'joiner');
     const without = await cli('init', '--home', home, '--db', cluster.dbUrl, '--name', 'joiner');
     expect(without.code).toBe(1);
-    expect(without.output).toMatch(/already holds cluster .* Pass its master key with --master-key/);
+    expect(without.output).toMatch(
+      /already holds cluster .* Pass its master key with --master-key-file FILE/,
+    );
     const wrong = await cli(
       'init',
       '--home',
@@ -50,7 +52,9 @@ describe('who may join a cluster', () => {
 
   it('refuses to run a node whose master key differs from the cluster', async () => {
     const home = path.join(cluster.dir, 'tampered');
-    const masterKey = (await readNodeConfig(cluster.node('node-1').home)).masterKey;
+    // The real key goes in a file, never on a command line that `ps` shows.
+    const keyFile = path.join(cluster.dir, 'master.key');
+    await writeFile(keyFile, (await readNodeConfig(cluster.node('node-1').home)).masterKey, { mode: 0o600 });
     const joined = await cli(
       'init',
       '--home',
@@ -61,8 +65,8 @@ describe('who may join a cluster', () => {
       'tampered',
       '--listen',
       '127.0.0.1:0',
-      '--master-key',
-      masterKey,
+      '--master-key-file',
+      keyFile,
     );
     expect(joined.output).toMatch(/joined cluster/);
     const config = JSON.parse(await readFile(configPath(home), 'utf8')) as Record<string, unknown>;

@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { initNode } from '../../cluster/init-node.js';
 import { createLogger } from '../../logger.js';
+import { UserError } from '../../user-error.js';
 import type { CommandSpec } from '../args.js';
 import { hostPortOption, parseCommandArgs } from '../args.js';
 
@@ -7,7 +9,7 @@ export const initSpec: CommandSpec = {
   name: 'init',
   summary:
     'Create a node home. The first node creates the cluster (and its master key and administrator API key);\n' +
-    'further nodes join it with --db and --master-key.',
+    'further nodes join it with --db and the same master key (--master-key-file, or env FLOTILLA_MASTER_KEY).',
   options: {
     home: { type: 'string', required: true, help: 'the node home directory' },
     db: { type: 'string', help: 'PostgreSQL URL (>= 14); default: an embedded PostgreSQL in the home' },
@@ -15,7 +17,14 @@ export const initSpec: CommandSpec = {
     name: { type: 'string', help: 'node name; default the host name' },
     listen: { type: 'string', help: 'HOST:PORT to serve on; default 0.0.0.0:8300' },
     'public-url': { type: 'string', help: 'URL others reach this node at; default http://<host>:<port>' },
-    'master-key': { type: 'string', help: "the cluster's master key (or env FLOTILLA_MASTER_KEY)" },
+    'master-key-file': {
+      type: 'string',
+      help: "read the cluster's master key from this file (keep it 0600); or set env FLOTILLA_MASTER_KEY",
+    },
+    'master-key': {
+      type: 'string',
+      help: "the cluster's master key itself: visible to other local users (ps) while init runs; prefer --master-key-file",
+    },
     'api-key-file': {
       type: 'string',
       help: 'write the administrator API key here (0600) instead of printing it',
@@ -37,7 +46,7 @@ export async function initCommand(argv: string[]): Promise<number> {
     name: args.name as string | undefined,
     listen: args.listen ? hostPortOption(args.listen as string, 'listen') : undefined,
     publicUrl: args['public-url'] as string | undefined,
-    masterKey: (args['master-key'] as string | undefined) ?? process.env.FLOTILLA_MASTER_KEY,
+    masterKey: await masterKeyOption(args),
     apiKeyFile: args['api-key-file'] as string | undefined,
     adminPasswordFile: args['admin-password-file'] as string | undefined,
     log: createLogger('init'),
@@ -56,7 +65,9 @@ export async function initCommand(argv: string[]): Promise<number> {
     `  serves at:      ${config.publicUrl} (listening on ${config.listen.host}:${config.listen.port})`,
   );
   if (result.createdCluster) {
-    console.log(`  master key:     stored in the node's flotilla.json; further nodes need it (--master-key)`);
+    console.log(
+      `  master key:     stored in the node's flotilla.json; further nodes need it (--master-key-file or FLOTILLA_MASTER_KEY)`,
+    );
   }
   if (result.admin?.password) {
     console.log(
@@ -74,4 +85,31 @@ export async function initCommand(argv: string[]): Promise<number> {
   }
   console.log(`\nStart it with: flotilla-node run --home ${String(args.home)}`);
   return 0;
+}
+
+/**
+ * The master key from --master-key-file, --master-key or FLOTILLA_MASTER_KEY, in that order of
+ * preference: a command line is readable by every local user (`ps`, /proc/<pid>/cmdline), a file
+ * only by whom its mode allows, the environment only by the same user and root.
+ */
+async function masterKeyOption(
+  args: Record<string, string | boolean | undefined>,
+): Promise<string | undefined> {
+  const file = args['master-key-file'] as string | undefined;
+  const inline = args['master-key'] as string | undefined;
+  if (file !== undefined && inline !== undefined) {
+    throw new UserError('Give the master key one way: --master-key-file or --master-key, not both.');
+  }
+  if (file === undefined) return inline ?? process.env.FLOTILLA_MASTER_KEY;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserError(
+      `Cannot read the master key file ${file}: ${(error as Error).message}. Give the file that holds "masterKey" from the first node's flotilla.json.`,
+    );
+  }
+  const key = text.trim();
+  if (!key) throw new UserError(`The master key file ${file} is empty; put the cluster's master key in it.`);
+  return key;
 }
