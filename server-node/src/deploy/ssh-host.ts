@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { SshSession, type SshEndpoint } from '../targets/ssh-session.js';
 import { TaskFailure } from '../tasks/task-kind.js';
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../shell/shell-quote.js';
 import type { ScriptOutput, TargetHost } from './target-host.js';
 import type { ScriptSpec } from './wrap-script.js';
 import { wrapScript } from './wrap-script.js';

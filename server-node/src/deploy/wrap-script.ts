@@ -1,6 +1,6 @@
 import type { ShellKind } from '../api/index.js';
 import { bashHereDoc } from '../tasks/bash-here-doc.js';
-import { shellQuote } from './shell-quote.js';
+import { shellQuote } from '../shell/shell-quote.js';
 
 export interface ScriptSpec {
   shell: ShellKind;

@@ -1,5 +1,5 @@
 import type { SshConnection } from '../ssh/ssh-connection.js';
-import { shellCommand } from '../ssh/shell-quote.js';
+import { shellCommand } from '@flotilla/server-node/shell/shell-quote';
 import { BalancerHostError, type BalancerHost, type HostCommandResult } from './balancer-host.js';
 
 /**

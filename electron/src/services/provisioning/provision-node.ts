@@ -1,6 +1,7 @@
 import { balancerMember } from '../balancer/balancer-member.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
-import { quoteShellArg as q, type SshAuth, type SshConnection } from '../ssh/index.js';
+import { shellQuote as q } from '@flotilla/server-node/shell/shell-quote';
+import { type SshAuth, type SshConnection } from '../ssh/index.js';
 import { connectFix, connectHost } from './connect-host.js';
 import { databaseClockOffset } from './database-clock.js';
 import type { ProvisionHost } from './provision-host.js';

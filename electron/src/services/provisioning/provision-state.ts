@@ -1,4 +1,5 @@
-import { quoteShellArg as q, type SshConnection } from '../ssh/index.js';
+import { shellQuote as q } from '@flotilla/server-node/shell/shell-quote';
+import { type SshConnection } from '../ssh/index.js';
 import type { ProvisionStep } from './provision-step.js';
 
 /**

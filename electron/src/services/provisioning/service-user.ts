@@ -1,4 +1,5 @@
-import { quoteShellArg as q, type SshConnection } from '../ssh/index.js';
+import { shellQuote as q } from '@flotilla/server-node/shell/shell-quote';
+import { type SshConnection } from '../ssh/index.js';
 
 /** The account a provisioned node runs as unless its host entry names another. */
 export const DEFAULT_SERVICE_USER = 'flotilla';

@@ -2,7 +2,6 @@
 // host-key confirmation all go through these exports.
 export type { PresentedHostKey } from './connect-client.js';
 export { probeHostKey } from './probe-host-key.js';
-export { quoteShellArg, shellCommand } from './shell-quote.js';
 export {
   SshConnection,
   type SshConnectOptions,

@@ -6,7 +6,7 @@ import { ClusterHttp } from '../../cluster-client/cluster-http.js';
 import { findFreePort } from '@flotilla/server-node/net/free-port';
 import { SandboxLauncher, type SandboxInfo } from '../../sandbox/sandbox-launcher.js';
 import { repoServerNodeCli } from '../../sandbox/server-node-cli.js';
-import { quoteShellArg } from '../../ssh/index.js';
+import { shellQuote } from '@flotilla/server-node/shell/shell-quote';
 import type { ClusterAccess } from '../provision-node.js';
 
 export interface SandboxCluster {
@@ -30,7 +30,7 @@ export async function startSandboxCluster(): Promise<SandboxCluster> {
   // with umask 0, what it makes in the shared folder (task logs, packages) stays writable for the
   // provisioned nodes, which run as the service user flotilla.
   const nodeBinary = path.join(dir, 'node-umask-0');
-  await writeFile(nodeBinary, `#!/bin/sh\numask 0\nexec ${quoteShellArg(process.execPath)} "$@"\n`, {
+  await writeFile(nodeBinary, `#!/bin/sh\numask 0\nexec ${shellQuote(process.execPath)} "$@"\n`, {
     mode: 0o755,
   });
   const log: string[] = [];
