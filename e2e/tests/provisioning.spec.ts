@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { expect, screenshotPath, test } from '../fixtures.js';
+import { PROVISION_STEPS } from '@flotilla/electron/common/node-action-steps';
 import { findFreePortRange } from '@flotilla/server-node/net/free-port';
 import { REPO } from '../support/repo-paths.js';
 import { startSshdHost, type SshdHost } from '../support/sshd-host.js';
@@ -160,17 +161,7 @@ test('an admin adds a host, trusts its key, provisions a node (a failure, then a
   await test.step('the action ends done with every step done, and the host shows its node', async () => {
     await hosts.open();
     await expect(hosts.actionState).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
-    for (const step of [
-      'connect',
-      'preflight',
-      'upload',
-      'verify',
-      'install',
-      'configure',
-      'check',
-      'start',
-      'wait',
-    ])
+    for (const step of PROVISION_STEPS)
       await expect(hosts.step(step), step).toHaveAttribute('data-status', 'done');
     await expect(hosts.uploadProgress).toHaveAttribute('data-percent', '100');
     await expect(hosts.row(ADDRESS).getByTestId('host-node')).toHaveAttribute('data-state', 'provisioned');

@@ -18,20 +18,7 @@ export {
   type NodeBalancer,
 } from './node-balancer.js';
 export { replaceNode, type ReplaceOptions } from './replace-node.js';
-export {
-  PROVISION_STEPS,
-  REMOVE_STEPS,
-  RESTART_STEPS,
-  ROLLING_STEPS,
-  ProvisionError,
-  type NodeActionStep,
-  type RemoveStep,
-  type RestartStep,
-  type RollingStep,
-  type ProvisionEvent,
-  type ProvisionStatus,
-  type ProvisionStep,
-} from './provision-step.js';
+export { ProvisionError, type ProvisionEvent, type ProvisionStatus } from './provision-step.js';
 export { remoteLayout, type RemoteLayout } from './remote-layout.js';
 export { readServerBundle, sha256File, type ServerBundle } from './server-bundle.js';
 export { rollingRestart, type RollingRestartOptions } from './rolling-restart.js';

@@ -1,6 +1,6 @@
 import { shellQuote as q } from '@flotilla/server-node/shell/shell-quote';
 import { type SshConnection } from '../ssh/index.js';
-import type { ProvisionStep } from './provision-step.js';
+import type { ProvisionStep } from '../../common/node-action-steps.js';
 
 /**
  * The steps a provisioning run completed, kept on the host (`step sha256` per line) so that running

@@ -1,4 +1,5 @@
-import { ProvisionError, type NodeActionStep, type ProvisionEvent } from './provision-step.js';
+import type { NodeActionStep } from '../../common/node-action-steps.js';
+import { ProvisionError, type ProvisionEvent } from './provision-step.js';
 
 export interface StepOutcome<T> {
   value: T;
