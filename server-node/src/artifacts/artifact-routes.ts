@@ -1,11 +1,9 @@
-import { createReadStream } from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { HttpError, parseOr400 } from '../http/http-error.js';
 import type { RouteContext } from '../http/route-context.js';
 import { getTask } from '../sql/task-rows.js';
-import { artifactsDir, isArtifactName, listArtifacts } from './artifact-store.js';
+import { ArtifactRefused, isArtifactName, listArtifacts, openArtifact } from './artifact-store.js';
 
 const taskParams = z.object({ id: z.string().regex(/^\d{1,18}$/, 'task id must be a number') });
 const artifactParams = taskParams.extend({
@@ -26,12 +24,15 @@ export function artifactRoutes(app: FastifyInstance, { domain }: RouteContext): 
   app.get('/api/tasks/:id/artifacts/:name', { config: { role: 'viewer' } }, async (request, reply) => {
     const { id, name } = parseOr400(artifactParams, request.params, 'path');
     await taskOr404(id);
-    const artifact = (await listArtifacts(domain.sharedDir, id)).find((a) => a.name === name);
+    const artifact = await openArtifact(domain.sharedDir, id, name).catch((error: unknown) => {
+      if (error instanceof ArtifactRefused) throw new HttpError(403, `${error.message}.`);
+      throw error;
+    });
     if (!artifact) throw new HttpError(404, `Task ${id} has no artifact '${name}'.`);
     return reply
       .type('application/octet-stream')
       .header('content-length', artifact.sizeBytes)
       .header('content-disposition', `attachment; filename="${name}"`)
-      .send(createReadStream(path.join(artifactsDir(domain.sharedDir, id), name)));
+      .send(artifact.stream);
   });
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployPackageStepDto, HttpCheckStepDto, ScriptStepDto } from '../api/index.js';
-import { ensureArtifactsDir } from '../artifacts/artifact-store.js';
+import { collectArtifacts, ensureArtifactsDir } from '../artifacts/artifact-store.js';
 import { getPackage } from '../packages/package-rows.js';
 import { packageFile } from '../packages/package-store.js';
 import type { TaskServices } from '../tasks/task-kind.js';
@@ -79,6 +79,9 @@ async function script(
     throw error;
   } finally {
     out.flush();
+  }
+  if (artifacts.FLOTILLA_ARTIFACTS) {
+    for (const line of await collectArtifacts(context.services.sharedDir, context.taskId)) out.line(line);
   }
   if (code !== 0) throw new TaskFailure(`${what} exited with code ${code}`);
 }
