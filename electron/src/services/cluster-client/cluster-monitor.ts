@@ -54,6 +54,7 @@ export class ClusterMonitor {
   private failedSincePoint = 0;
   private knownNodeUrls = '';
   private balancerRetryAt = 0;
+  private learningRole: Promise<ConsoleRole | null> | null = null;
   private current: ClusterSnapshotDto;
 
   constructor(private readonly options: ClusterMonitorOptions) {
@@ -81,7 +82,7 @@ export class ClusterMonitor {
 
   start(): void {
     this.stream.start();
-    void this.learnRole();
+    void this.role();
     this.sampleNow();
     this.timer = setInterval(() => this.sampleNow(), this.options.sampleMs ?? 1000);
   }
@@ -99,15 +100,25 @@ export class ClusterMonitor {
   }
 
   /**
-   * Asks the cluster what this API key may do (who its user is), so the UI disables what the role
-   * may not use, with the reason. A cluster that cannot say keeps the role given at construction.
+   * What this API key may do (its user's role), asked of the cluster until it answers, so the UI
+   * disables what the role may not use, with the reason. Null while the cluster cannot say: then
+   * nothing is allowed, and every sample asks again.
    */
-  private async learnRole(): Promise<void> {
+  role(): Promise<ConsoleRole | null> {
+    const known = this.current.connection.role;
+    if (known) return Promise.resolve(known);
+    this.learningRole ??= this.learnRole().finally(() => (this.learningRole = null));
+    return this.learningRole;
+  }
+
+  private async learnRole(): Promise<ConsoleRole | null> {
     const me = await this.options.api.me().catch(() => null);
-    const role = me?.user.role;
-    if (!role || this.stopped || role === this.current.connection.role) return;
-    this.current = { ...this.current, connection: { ...this.current.connection, role } };
-    this.options.onSnapshot(this.current);
+    const role = me?.user.role ?? null;
+    if (role && !this.stopped && role !== this.current.connection.role) {
+      this.current = { ...this.current, connection: { ...this.current.connection, role } };
+      this.options.onSnapshot(this.current);
+    }
+    return role;
   }
 
   history(): MetricsPointDto[] {
@@ -158,6 +169,7 @@ export class ClusterMonitor {
 
   private async sample(): Promise<void> {
     const { api } = this.options;
+    if (!this.current.connection.role) void this.role();
     const [nodes, cluster, balancer] = await Promise.allSettled([
       api.listNodes(),
       api.getCluster(),

@@ -1,5 +1,6 @@
 import type { ClusterEntryDto, Push } from '../../common/contract.js';
 import { PUSH } from '../../common/contract.js';
+import { deniedReason, type ConsoleAction } from '../../common/permissions.js';
 import { UserError } from '../../common/user-error.js';
 import { haproxyFromSettings } from '../balancer/haproxy-from-settings.js';
 import { ClusterApi } from '../cluster-client/cluster-api.js';
@@ -43,13 +44,14 @@ export class ActiveSession {
     return this.session;
   }
 
-  /** HAProxy's Runtime API does not know the cluster's users: the console checks the key's role itself. */
-  requireAdmin(session: ClusterSession): ClusterSession {
-    const { role } = session.monitor.snapshot().connection;
-    if (role !== 'administrator')
-      throw new UserError(
-        `The balancer's settings and server states need an administrator API key; this cluster's key has the ${role} role.`,
-      );
+  /**
+   * For what the cluster itself cannot check (HAProxy's Runtime API does not know the cluster's
+   * users; balancer settings live in the console): the key's role, asked of the cluster when not
+   * yet known, against the one permissions table.
+   */
+  async requireRole(session: ClusterSession, action: ConsoleAction): Promise<ClusterSession> {
+    const denied = deniedReason(await session.monitor.role(), action);
+    if (denied) throw new UserError(denied);
     return session;
   }
 

@@ -16,9 +16,9 @@ export function balancerHandlers({ store, session }: ConsoleContext): DomainHand
   return {
     [INVOKE.balancer.getStats]: () => Promise.resolve(session.current?.monitor.snapshot().balancer ?? null),
     [INVOKE.balancer.setServerState]: (name, state) =>
-      session.act((current) => {
+      session.act(async (current) => {
         if (current.balancer.kind === 'builtin') return current.api.setBalancerServerState(name, state);
-        session.requireAdmin(current);
+        await session.requireRole(current, 'balancer.update');
         return setHaproxyServerState(current.balancer, name, state);
       }),
     [INVOKE.balancer.getSettings]: () =>
@@ -28,7 +28,7 @@ export function balancerHandlers({ store, session }: ConsoleContext): DomainHand
       ),
     // Saved only once the balancer's stats can be read with it; then the cluster is watched through it.
     [INVOKE.balancer.setSettings]: async (input): Promise<BalancerSettingsDto> => {
-      const { cluster } = session.requireAdmin(session.require());
+      const { cluster } = await session.requireRole(session.require(), 'balancer.settings');
       const settings = balancerSettings(input);
       const haproxy = haproxyFromSettings(settings);
       if (haproxy) {

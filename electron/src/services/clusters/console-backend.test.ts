@@ -103,7 +103,7 @@ describe('ConsoleBackend', () => {
         where: 'local',
         runtimeSocket: '/nowhere.sock',
       }),
-    ).rejects.toThrow(/need an administrator API key; this cluster's key has the viewer role/);
+    ).rejects.toThrow(/role \(viewer\) may not do this; it needs the administrator role/);
     expect(await handlers[INVOKE.balancer.getSettings]()).toEqual({ kind: 'builtin' });
   });
 });

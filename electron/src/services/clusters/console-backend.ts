@@ -48,7 +48,7 @@ export class ConsoleBackend {
             return {
               entry: current.cluster,
               http: current.api.http,
-              role: current.monitor.snapshot().connection.role,
+              role: () => current.monitor.role(),
             };
           },
           sandbox: () => sandbox.access(),

@@ -57,7 +57,7 @@ describe('the hosts service', () => {
       bundlesDir: dir,
       version: '0.1.0',
       push: <E extends PushEvent>(event: E, payload: PushContract[E]) => void pushes.push({ event, payload }),
-      active: () => ({ entry, http, role }),
+      active: () => ({ entry, http, role: () => Promise.resolve(role) }),
       sandbox: () => null,
       sshTimeoutMs: 5000,
     });

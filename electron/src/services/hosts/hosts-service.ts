@@ -44,8 +44,8 @@ export type HostsHandlers = Pick<InvokeHandlers, HostsChannel>;
 export interface ActiveCluster {
   entry: ClusterEntryDto;
   http: ClusterHttp;
-  /** Null until the cluster said what the key may do. */
-  role: ConsoleRole | null;
+  /** What the key may do: asked of the cluster when not yet known; null while it cannot say. */
+  role: () => Promise<ConsoleRole | null>;
 }
 
 export interface HostsServiceOptions {
@@ -92,7 +92,7 @@ export class HostsService {
       return (await this.store.list(entry.id)).map((host) => this.toDto(host));
     },
     [INVOKE.hosts.probe]: async ({ address, sshPort }) => {
-      this.admin();
+      await this.admin();
       const target = checkTarget(address, sshPort);
       const presented = await probeHostKey(target, this.sshTimeout());
       return {
@@ -104,7 +104,7 @@ export class HostsService {
     },
     [INVOKE.hosts.add]: (input) => this.add(input),
     [INVOKE.hosts.confirmKey]: async (hostId, fingerprint) => {
-      const { entry } = this.admin();
+      const { entry } = await this.admin();
       const host = await this.store.get(entry.id, hostId);
       const presented = await probeHostKey({ host: host.address, port: host.sshPort }, this.sshTimeout());
       if (presented.fingerprint !== fingerprint.trim())
@@ -120,7 +120,7 @@ export class HostsService {
       return this.toDto(updated);
     },
     [INVOKE.hosts.remove]: async (hostId) => {
-      const { entry } = this.admin();
+      const { entry } = await this.admin();
       const host = await this.store.get(entry.id, hostId);
       const busy = this.actions.busyWith(hostId);
       if (busy)
@@ -132,7 +132,7 @@ export class HostsService {
     },
     [INVOKE.hosts.provision]: (input) => this.provision(input),
     [INVOKE.hosts.restart]: async (hostId) => {
-      const { entry, http } = this.admin();
+      const { entry, http } = await this.admin();
       const host = await this.provisioned(entry.id, hostId);
       const auth = await loadHostAuth(this.options.vault, toProvisionHost(host));
       return this.actions.start({
@@ -152,7 +152,7 @@ export class HostsService {
       });
     },
     [INVOKE.hosts.rollingRestart]: async ({ upgrade, minHealthy }) => {
-      const { entry, http } = this.admin();
+      const { entry, http } = await this.admin();
       if (!Number.isInteger(minHealthy) || minHealthy < 0)
         throw new UserError('"Keep at least N healthy" is a whole number from 0.');
       const hosts = (await this.store.list(entry.id)).filter((host) => host.node?.state === 'provisioned');
@@ -189,7 +189,7 @@ export class HostsService {
       });
     },
     [INVOKE.hosts.removeNode]: async ({ hostId, purge }) => {
-      const { entry, http } = this.admin();
+      const { entry, http } = await this.admin();
       const host = await this.store.get(entry.id, hostId);
       const target = toProvisionHost(host);
       const auth = await loadHostAuth(this.options.vault, target);
@@ -215,7 +215,7 @@ export class HostsService {
       });
     },
     [INVOKE.hosts.replace]: async ({ fromHostId, node, purge }) => {
-      const { entry, http } = this.admin();
+      const { entry, http } = await this.admin();
       if (fromHostId === node.hostId)
         throw new UserError('Replace onto another host: pick a host other than the one it runs on.');
       const from = await this.provisioned(entry.id, fromHostId);
@@ -262,7 +262,7 @@ export class HostsService {
     [INVOKE.hosts.listActions]: () => Promise.resolve(this.actions.list(this.options.active().entry.id)),
     [INVOKE.hosts.getSettings]: () => this.describeSettings(this.options.active().entry),
     [INVOKE.hosts.setSettings]: async (input) => {
-      const { entry } = this.admin();
+      const { entry } = await this.admin();
       await this.settings.save(entry, input);
       return this.describeSettings(entry);
     },
@@ -278,7 +278,7 @@ export class HostsService {
   }
 
   private async add(input: HostInputDto): Promise<HostDto> {
-    const { entry } = this.admin();
+    const { entry } = await this.admin();
     const target = checkTarget(input.address, input.sshPort);
     const username = input.username.trim();
     if (!username)
@@ -319,7 +319,7 @@ export class HostsService {
   }
 
   private async provision(input: ProvisionInputDto): Promise<HostActionDto> {
-    const { entry, http } = this.admin();
+    const { entry, http } = await this.admin();
     const host = await this.store.get(entry.id, input.hostId);
     await this.checkNodeInput(entry.id, input, host.id);
     if (host.node?.state === 'provisioned' && host.node.name !== input.nodeName.trim())
@@ -411,9 +411,9 @@ export class HostsService {
   }
 
   /** The active cluster, when its API key's role may touch hosts (the one permissions table says who). */
-  private admin(): ActiveCluster {
+  private async admin(): Promise<ActiveCluster> {
     const active = this.options.active();
-    const denied = deniedReason(active.role, 'hosts.manage');
+    const denied = deniedReason(await active.role(), 'hosts.manage');
     if (denied) throw new UserError(`Hosts and node actions: ${denied}`);
     return active;
   }
