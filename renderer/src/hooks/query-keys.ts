@@ -3,7 +3,6 @@ import type { TaskFilterDto } from '@flotilla/electron/common/contract';
 // Every query key in one place, built from every input (Headlamp's hooks.ts), so a push event can
 // patch or invalidate exactly what it changes.
 export const queryKeys = {
-  info: () => ['console', 'info'] as const,
   clusters: () => ['clusters'] as const,
   sandbox: () => ['sandbox'] as const,
   cluster: (clusterId: string) => ['cluster', clusterId] as const,

@@ -6,13 +6,26 @@ import { fileURLToPath } from 'node:url';
 /** The compiled CLI entry (dist/cli/main.js), also when this file runs from src/ under the test runner. */
 export const CLI_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-/** Starts `flotilla-node run --home HOME` as its own process, its output appended to `logFile`. */
-export function spawnNode(home: string, logFile: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+/**
+ * Starts `flotilla-node run --home HOME` as its own process, its output appended to `logFile`.
+ * With `umask`, the process is started with it (a child inherits its parent's umask).
+ */
+export function spawnNode(
+  home: string,
+  logFile: string,
+  env: NodeJS.ProcessEnv = {},
+  umask?: number,
+): ChildProcess {
   const out = openSync(logFile, 'a');
-  return spawn(process.execPath, [CLI_MAIN, 'run', '--home', home], {
-    stdio: ['ignore', out, out],
-    env: { ...process.env, ...env },
-  });
+  const previous = umask === undefined ? null : process.umask(umask);
+  try {
+    return spawn(process.execPath, [CLI_MAIN, 'run', '--home', home], {
+      stdio: ['ignore', out, out],
+      env: { ...process.env, ...env },
+    });
+  } finally {
+    if (previous !== null) process.umask(previous);
+  }
 }
 
 /** Starts `flotilla-node balance --listen LISTEN --home HOME` as its own process, its output appended to `logFile`. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -112,7 +112,12 @@ export class Sandbox {
       }
       const config = await readNodeConfig(home);
       const logFile = this.path('logs', `${name}.log`);
-      const child = spawnNode(home, logFile);
+      // As root, nodes the console provisions into the sandbox run as the service user (flotilla),
+      // not root: the sandbox's own nodes leave the shared folder writable for them. A sandbox only;
+      // a real cluster's nodes all run as one service user that owns the share.
+      const asRoot = process.getuid?.() === 0;
+      if (asRoot && i === 1) await openToAll(this.path('shared'));
+      const child = spawnNode(home, logFile, {}, asRoot ? 0 : undefined);
       this.children.set(name, child);
       child.on('exit', (code, signal) => {
         if (!this.stopping) log.warn({ node: name, code, signal }, 'sandbox node exited');
@@ -157,5 +162,15 @@ export class Sandbox {
     if (this.balancer) await stopProcess(this.balancer);
     await Promise.all([...this.children.values()].map((child) => stopProcess(child)));
     await this.db?.stop();
+  }
+}
+
+/** Folders 0777 and files 0666 under `dir`: what the sandbox's root nodes wrote, opened to every node. */
+async function openToAll(dir: string): Promise<void> {
+  await chmod(dir, 0o777);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) await openToAll(full);
+    else if (entry.isFile()) await chmod(full, 0o666);
   }
 }

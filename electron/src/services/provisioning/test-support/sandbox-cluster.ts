@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ClusterApi } from '../../cluster-client/cluster-api.js';
@@ -6,7 +6,6 @@ import { ClusterHttp } from '../../cluster-client/cluster-http.js';
 import { findFreePort } from '@flotilla/server-node/net/free-port';
 import { SandboxLauncher, type SandboxInfo } from '../../sandbox/sandbox-launcher.js';
 import { repoServerNodeCli } from '../../sandbox/server-node-cli.js';
-import { shellQuote } from '@flotilla/server-node/shell/shell-quote';
 import type { ClusterAccess } from '../provision-node.js';
 
 export interface SandboxCluster {
@@ -26,17 +25,9 @@ export async function startSandboxCluster(): Promise<SandboxCluster> {
   const dir = await mkdtemp(path.join(tmpdir(), 'flotilla-provision-sandbox-'));
   // As root the embedded PostgreSQL runs as the OS user postgres, which must be able to enter it.
   await chmod(dir, 0o711);
-  // A real cluster's nodes all run as the same service user. The sandbox's own node runs as root here:
-  // with umask 0, what it makes in the shared folder (task logs, packages) stays writable for the
-  // provisioned nodes, which run as the service user flotilla.
-  const nodeBinary = path.join(dir, 'node-umask-0');
-  await writeFile(nodeBinary, `#!/bin/sh\numask 0\nexec ${shellQuote(process.execPath)} "$@"\n`, {
-    mode: 0o755,
-  });
   const log: string[] = [];
   const launcher = new SandboxLauncher({
     cliPath: repoServerNodeCli(),
-    nodeBinary,
     dir,
     nodes: 1,
     port: await findFreePort(),
