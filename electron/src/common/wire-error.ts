@@ -1,5 +1,5 @@
-// Errors cross IPC and the WebSocket as plain data and become real Errors again on the other side
-// (as Podman Desktop's ipcInvoke does), so the UI can show `error.message` whatever the transport.
+// Errors cross IPC and the WebSocket as plain data and become real Errors again on the other side,
+// so the UI can show `error.message` and branch on `error.name` whatever the transport.
 
 export interface WireError {
   name: string;

@@ -5,7 +5,7 @@ import { PUSH_IPC_CHANNEL } from '../common/contract.js';
 import { unwrap, type WireResult } from '../common/wire-error.js';
 
 // The page gets one object, `window.flotilla`, built from the contract: never ipcRenderer itself,
-// never an IPC event (Headlamp strips `event` too), and failures as real Errors.
+// never an IPC event (it would hand the page the sender), and failures as real Errors.
 
 const listeners = new Map<PushEvent, Set<(payload: never) => void>>();
 

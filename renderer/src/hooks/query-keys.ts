@@ -1,6 +1,6 @@
 import type { TaskFilterDto } from '@flotilla/electron/common/contract';
 
-// Every query key in one place, built from every input (Headlamp's hooks.ts), so a push event can
+// Every query key in one place, built from every input, so a push event can
 // patch or invalidate exactly what it changes.
 export const queryKeys = {
   clusters: () => ['clusters'] as const,

@@ -10,8 +10,8 @@ import { recoveryPolicies } from '../tasks/task-kinds.js';
 const PRUNE_EVERY_MS = 60_000;
 
 /**
- * The singleton jobs, run by whichever node holds the leader lease (a row with a short TTL, as in
- * River): push node state changes, sweep tasks off dead nodes, queue scheduled singletons
+ * The singleton jobs, run by whichever node holds the leader lease (a row with a short TTL, so a
+ * dead leader is replaced within seconds): push node state changes, sweep tasks off dead nodes, queue scheduled singletons
  * (retention), prune old events.
  */
 export class LeaderLoop {
