@@ -7,10 +7,11 @@ export async function readEventsAfter(db: Db, afterSeq: bigint, limit: number): 
     at: Date;
     type: EventDto['type'];
     data: Record<string, unknown>;
-  }>(`select seq::text, at, type, data from events where seq > $1 order by seq limit $2`, [
-    afterSeq.toString(),
-    limit,
-  ]);
+  }>(
+    // events.seq, not seq: the bare name would sort by the text column of the output (1, 10, 2, …).
+    `select seq::text, at, type, data from events where seq > $1 order by events.seq limit $2`,
+    [afterSeq.toString(), limit],
+  );
   return result.rows.map((row) => ({
     seq: row.seq,
     at: row.at.toISOString(),
