@@ -3,6 +3,7 @@
 // it takes. The routes register these paths and the console's cluster client builds its URLs with
 // them. Nothing here may import from the rest of the server.
 
+import type { MaintenanceDto } from './migration.js';
 import type { TaskState } from './tasks.js';
 
 export type NodeState = 'running' | 'draining' | 'offline' | 'dead';
@@ -37,6 +38,8 @@ export interface ClusterDto {
   schemaVersion: number;
   sharedDir: string;
   settings: ClusterSettings;
+  /** Set while the cluster is in maintenance: non-administrator writes get 503 `maintenance: <reason>`. */
+  maintenance: MaintenanceDto | null;
 }
 
 export interface ClusterSettings {
@@ -148,3 +151,5 @@ export {
 
 export type { Action, Role } from './roles.js';
 export { ACTION_ROLES, ROLES, hasRole } from './roles.js';
+
+export * from './migration.js';

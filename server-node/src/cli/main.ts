@@ -3,6 +3,7 @@ import { UserError } from '../user-error.js';
 import { balanceCommand } from './commands/balance-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
 import { initCommand } from './commands/init-command.js';
+import { migrateCommand } from './commands/migrate-command.js';
 import { nodeCommand } from './commands/node-command.js';
 import { pathCommand } from './commands/path-command.js';
 import { runCommand } from './commands/run-command.js';
@@ -16,6 +17,10 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   doctor: { run: doctorCommand, summary: 'check what a node needs (database, key, storage, clock)' },
   sandbox: { run: sandboxCommand, summary: 'a local cluster: embedded PostgreSQL + N nodes + a balancer' },
   balance: { run: balanceCommand, summary: 'the built-in load balancer (sandbox, single host)' },
+  migrate: {
+    run: migrateCommand,
+    summary: 'move a standalone node to an external PostgreSQL and a shared folder',
+  },
 };
 
 function help(): string {

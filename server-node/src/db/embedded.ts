@@ -141,7 +141,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedD
   return { url, stop: () => server.stop() };
 }
 
-async function runningPostmasterPid(dataDir: string): Promise<number | null> {
+export async function runningPostmasterPid(dataDir: string): Promise<number | null> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   const text = await readFile(pidFile, 'utf8').catch(() => null);
   const pid = Number(text?.split('\n')[0]);

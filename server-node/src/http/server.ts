@@ -20,6 +20,7 @@ import { retentionRoutes } from '../retention/retention-routes.js';
 import { targetRoutes } from '../targets/target-routes.js';
 import { variableRoutes } from '../variables/variable-routes.js';
 import { HttpError } from './http-error.js';
+import { installMaintenance } from './maintenance.js';
 import type { RouteContext } from './route-context.js';
 import { clusterRoutes } from './routes/cluster-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
@@ -48,6 +49,7 @@ export function buildServer(runtime: NodeRuntime): FastifyInstance {
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
   installAuth(app, runtime);
+  installMaintenance(app, runtime);
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof SignInRequired) {

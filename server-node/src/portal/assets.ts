@@ -21,6 +21,7 @@ pre.log { background: #0002; padding: .8rem; overflow: auto; max-height: 70vh; w
 form.inline { display: inline-flex; gap: .4rem; align-items: center; margin: 0; }
 label { display: block; margin: .4rem 0 .1rem; } input, select, button { font: inherit; padding: .25rem .5rem; }
 .login { max-width: 340px; margin: 3rem auto; }
+.banner { padding: .6rem 1.2rem; background: #f59e0b33; border-bottom: 1px solid #f59e0b; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 `;
 

@@ -1,3 +1,4 @@
+import type { MaintenanceDto } from '../api/index.js';
 import type { Principal } from '../auth/principal.js';
 import { VERSION } from '../version.js';
 import type { Html } from './html.js';
@@ -6,6 +7,17 @@ import { html } from './html.js';
 export interface PageContext {
   node: string;
   principal: Principal | null;
+  /** The cluster's maintenance flag: every page shows a banner while it is set. */
+  maintenance?: MaintenanceDto | null;
+}
+
+/** The banner every page shows while the cluster is in maintenance (e.g. the migration's switch-over). */
+function maintenanceBanner(maintenance: MaintenanceDto | null | undefined): Html | null {
+  if (!maintenance) return null;
+  return html`<div class="banner" role="status">
+    <strong>Maintenance: ${maintenance.reason}.</strong> You can look around; changes are paused until it ends
+    (administrators excepted). Since ${when(maintenance.since)}.
+  </div>`;
 }
 
 /** Every page: skip link, navigation, who is signed in, and which node served the page. */
@@ -36,6 +48,7 @@ export function layout(page: PageContext, title: string, body: Html): string {
               : html`<nav aria-label="Main"></nav>`
           }
         </header>
+        ${maintenanceBanner(page.maintenance)}
         <main id="main" tabindex="-1">
           <h1>${title}</h1>
           ${body}

@@ -64,6 +64,7 @@ export function portalRoutes(app: FastifyInstance, context: RouteContext): void 
   const page = (request: FastifyRequest): PageContext => ({
     node: runtime.name,
     principal: request.principal,
+    maintenance: request.maintenance,
   });
 
   app.get('/portal.css', PUBLIC, async (_request, reply) =>
@@ -242,5 +243,9 @@ export function portalErrorPage(
   status: number,
   message: string,
 ) {
-  return sendPage(reply, errorPage({ node, principal: request.principal }, status, message), status);
+  return sendPage(
+    reply,
+    errorPage({ node, principal: request.principal, maintenance: request.maintenance }, status, message),
+    status,
+  );
 }

@@ -2,6 +2,8 @@ import { readNodeConfig } from '../../config/node-config.js';
 import { startEmbedded } from '../../db/embedded.js';
 import { buildServer } from '../../http/server.js';
 import { createLogger } from '../../logger.js';
+import { takeOverFromMigrationResponder } from '../../migration/port-handoff.js';
+import { removeNodePid, writeNodePid } from '../../node/node-pid-file.js';
 import { NodeRuntime } from '../../node/node-runtime.js';
 import { UserError } from '../../user-error.js';
 import type { CommandSpec } from '../args.js';
@@ -32,6 +34,10 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   const app = buildServer(runtime);
   try {
+    // A migration's switch answers on this port while the node was down: take the port over from it,
+    // with everything ready first, so the port is unanswered for the time of a bind only.
+    await app.ready();
+    await takeOverFromMigrationResponder(home);
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (error) {
     await runtime.stop(0);
@@ -44,6 +50,9 @@ export async function runCommand(argv: string[]): Promise<number> {
     }
     throw error;
   }
+  await writeNodePid(home).catch((error: Error) =>
+    log.warn({ err: error.message }, 'could not record the pid in the home (node.pid)'),
+  );
   try {
     await runtime.start();
   } catch (error) {
@@ -64,6 +73,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   await runtime.stop();
   await app.close();
   await embedded?.stop();
+  await removeNodePid(home);
   log.info('node stopped');
   return 0;
 }

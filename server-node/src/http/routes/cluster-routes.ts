@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CLUSTER_PATH, type ClusterDto, type UpdateClusterRequest } from '../../api/index.js';
 import { resolveSettings } from '../../config/cluster-settings.js';
 import { schemaVersion } from '../../db/migrate.js';
+import { readMaintenance } from '../../migration/maintenance-flag.js';
 import { readClusterRow, setPaused } from '../../sql/cluster-row.js';
 import { currentLeader } from '../../sql/node-lifecycle.js';
 import { queueCounts } from '../../sql/task-rows.js';
@@ -17,11 +18,12 @@ export function clusterRoutes(app: FastifyInstance, { runtime }: RouteContext): 
   const db = runtime.pool;
 
   const clusterInfo = async (): Promise<ClusterDto> => {
-    const [cluster, queue, leader, version] = await Promise.all([
+    const [cluster, queue, leader, version, maintenance] = await Promise.all([
       readClusterRow(db),
       queueCounts(db),
       currentLeader(db),
       schemaVersion(db),
+      readMaintenance(db),
     ]);
     return {
       clusterId: cluster!.cluster_id,
@@ -31,6 +33,7 @@ export function clusterRoutes(app: FastifyInstance, { runtime }: RouteContext): 
       schemaVersion: version,
       sharedDir: cluster!.shared_dir,
       settings: resolveSettings(cluster!.settings),
+      maintenance,
     };
   };
 
