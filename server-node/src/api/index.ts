@@ -51,7 +51,11 @@ export interface ClusterSettings {
   leaderTtlMs: number;
   sweepMs: number;
   eventRetentionHours: number;
+  /** GET /metrics: `key` needs any valid API key (the default), `public` needs none, `off` answers 404. */
+  metrics: MetricsAccess;
 }
+
+export type MetricsAccess = 'public' | 'key' | 'off';
 
 export interface TaskDto {
   id: string;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { ClusterSettings } from '../api/index.js';
+import { readClusterRow } from '../sql/cluster-row.js';
+import type { Db } from '../sql/db.js';
 
-// Cluster-wide timing rules. They live in the cluster row so every node judges liveness the same way.
+// Cluster-wide rules. They live in the cluster row (cluster.settings, JSON) so every node judges
+// liveness and /metrics the same way.
 // Fencing (4 s) must come before a peer may declare the node dead (5 s): a cut-off node stops its
 // work before anyone else takes it over.
 export const DEFAULT_SETTINGS: ClusterSettings = {
@@ -13,6 +16,7 @@ export const DEFAULT_SETTINGS: ClusterSettings = {
   leaderTtlMs: 3000,
   sweepMs: 500,
   eventRetentionHours: 24,
+  metrics: 'key',
 };
 
 export const clusterSettingsSchema = z
@@ -25,14 +29,32 @@ export const clusterSettingsSchema = z
     leaderTtlMs: z.number().int().min(500),
     sweepMs: z.number().int().min(100).max(60_000),
     eventRetentionHours: z.number().min(0.01),
+    metrics: z.enum(['public', 'key', 'off']),
   })
-  .partial()
-  .strict();
+  .partial();
 
+/**
+ * The stored settings over the defaults, each one on its own: a value that is not valid (a typo, a
+ * setting from a newer version) falls back to its default alone, so a bad `metrics` can neither
+ * open /metrics nor reset the heartbeat timing with it.
+ */
 export function resolveSettings(stored: unknown): ClusterSettings {
-  const parsed = clusterSettingsSchema.safeParse(stored ?? {});
-  const settings = { ...DEFAULT_SETTINGS, ...(parsed.success ? parsed.data : {}) };
-  return settings;
+  const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  const given = typeof stored === 'object' && stored !== null ? (stored as Record<string, unknown>) : {};
+  for (const [key, schema] of Object.entries(clusterSettingsSchema.shape)) {
+    const parsed = schema.safeParse(given[key]);
+    if (parsed.success && parsed.data !== undefined) settings[key] = parsed.data;
+  }
+  return settings as unknown as ClusterSettings;
+}
+
+/**
+ * The settings as they are now. Timing settings are read once at start (node-runtime); the ones a
+ * request applies (/metrics) are read where they are used, so a change
+ * takes effect on every node without a restart.
+ */
+export async function readClusterSettings(db: Db): Promise<ClusterSettings> {
+  return resolveSettings((await readClusterRow(db))?.settings);
 }
 
 /** Rejects combinations that would let a peer take over work before its owner fenced itself. */

@@ -192,7 +192,9 @@ describe('the HTTP API', () => {
   });
 
   it('serves Prometheus metrics', async () => {
-    const response = await fetch(`${cluster.node('node-1').url}/metrics`);
+    const response = await fetch(`${cluster.node('node-1').url}/metrics`, {
+      headers: { authorization: `Bearer ${cluster.apiKey}` },
+    });
     const text = await response.text();
     expect(text).toMatch(/flotilla_task_pickup_seconds_bucket/);
     expect(text).toMatch(/flotilla_node_task_cap 5/);
