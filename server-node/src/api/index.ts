@@ -51,6 +51,10 @@ export interface ClusterSettings {
   leaderTtlMs: number;
   sweepMs: number;
   eventRetentionHours: number;
+  /** The most bytes a package may extract to, all entries together (default 4 GiB). */
+  packageMaxBytes: number;
+  /** The most entries (files and folders) a package may hold (default 100 000). */
+  packageMaxEntries: number;
   /** GET /metrics: `key` needs any valid API key (the default), `public` needs none, `off` answers 404. */
   metrics: MetricsAccess;
 }

@@ -4,7 +4,7 @@ import { readClusterRow } from '../sql/cluster-row.js';
 import type { Db } from '../sql/db.js';
 
 // Cluster-wide rules. They live in the cluster row (cluster.settings, JSON) so every node judges
-// liveness and /metrics the same way.
+// liveness, packages and /metrics the same way.
 // Fencing (4 s) must come before a peer may declare the node dead (5 s): a cut-off node stops its
 // work before anyone else takes it over.
 export const DEFAULT_SETTINGS: ClusterSettings = {
@@ -16,6 +16,8 @@ export const DEFAULT_SETTINGS: ClusterSettings = {
   leaderTtlMs: 3000,
   sweepMs: 500,
   eventRetentionHours: 24,
+  packageMaxBytes: 4 * 1024 ** 3,
+  packageMaxEntries: 100_000,
   metrics: 'key',
 };
 
@@ -29,6 +31,8 @@ export const clusterSettingsSchema = z
     leaderTtlMs: z.number().int().min(500),
     sweepMs: z.number().int().min(100).max(60_000),
     eventRetentionHours: z.number().min(0.01),
+    packageMaxBytes: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    packageMaxEntries: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
     metrics: z.enum(['public', 'key', 'off']),
   })
   .partial();
@@ -50,7 +54,7 @@ export function resolveSettings(stored: unknown): ClusterSettings {
 
 /**
  * The settings as they are now. Timing settings are read once at start (node-runtime); the ones a
- * request applies (/metrics) are read where they are used, so a change
+ * request or a task applies (package limits, /metrics) are read where they are used, so a change
  * takes effect on every node without a restart.
  */
 export async function readClusterSettings(db: Db): Promise<ClusterSettings> {

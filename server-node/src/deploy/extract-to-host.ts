@@ -1,16 +1,18 @@
 import path from 'node:path';
 import type { PackageFormat } from '../packages/archive-entries.js';
 import { forEachEntry } from '../packages/archive-entries.js';
+import type { PackageLimits } from '../packages/package-limits.js';
 import type { TargetHost } from './target-host.js';
 
 /**
  * Streams a package's entries from shared storage into `dir` on a host. Every entry path is checked
- * again here (forEachEntry), so a package put into the share by other means cannot escape either.
- * Returns how many files were written.
+ * again here (forEachEntry), and so are the cluster's limits as they are now, so a package put into
+ * the share by other means cannot escape or fill the host's disk either. Returns how many files were
+ * written.
  */
 export async function extractToHost(
   host: TargetHost,
-  archive: { file: string; format: PackageFormat },
+  archive: { file: string; format: PackageFormat; limits: PackageLimits },
   dir: string,
   signal: AbortSignal,
 ): Promise<number> {
@@ -25,7 +27,7 @@ export async function extractToHost(
     }
   };
   let files = 0;
-  await forEachEntry(archive.file, archive.format, async (entry) => {
+  await forEachEntry(archive.file, archive.format, archive.limits, async (entry) => {
     if (signal.aborted) throw signal.reason as Error;
     if (entry.directory) {
       await ensureDir(entry.path);

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployPackageStepDto, HttpCheckStepDto, ScriptStepDto } from '../api/index.js';
 import { collectArtifacts, ensureArtifactsDir } from '../artifacts/artifact-store.js';
+import { readClusterSettings } from '../config/cluster-settings.js';
+import { packageLimits } from '../packages/package-limits.js';
 import { getPackage } from '../packages/package-rows.js';
 import { packageFile } from '../packages/package-store.js';
 import type { TaskServices } from '../tasks/task-kind.js';
@@ -114,7 +116,11 @@ export async function runDeployPackageUnit(context: UnitContext, step: DeployPac
   await host.emptyDir(versionDir, signal);
   const files = await extractToHost(
     host,
-    { file: packageFile(services.sharedDir, step.packageId, version, row.format), format: row.format },
+    {
+      file: packageFile(services.sharedDir, step.packageId, version, row.format),
+      format: row.format,
+      limits: packageLimits(await readClusterSettings(services.db)),
+    },
     versionDir,
     signal,
   );

@@ -4,6 +4,8 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import yauzl from 'yauzl';
 import { safeEntryPath } from './entry-path.js';
+import type { PackageLimits } from './package-limits.js';
+import { ExpansionBudget } from './package-limits.js';
 import { PackageRejected } from './package-rejected.js';
 
 export type PackageFormat = 'zip' | 'tar.gz';
@@ -25,30 +27,49 @@ const S_IFREG = 0o100000;
 /**
  * Visits every entry of a package in archive order, rejecting anything that could write outside
  * the extraction folder: unsafe paths and every kind of link or special file (a symlink entry
- * followed by a file "through" it is the classic escape). Streams; never holds a file in memory.
+ * followed by a file "through" it is the classic escape), and anything past the cluster's limits on
+ * entries and expanded bytes (a zip bomb). Streams; never holds a file in memory.
  */
 export async function forEachEntry(
   file: string,
   format: PackageFormat,
+  limits: PackageLimits,
   visit: (entry: ArchiveEntry) => Promise<void>,
 ): Promise<void> {
-  if (format === 'zip') await forEachZipEntry(file, visit);
-  else await forEachTarEntry(file, visit);
+  const budget = new ExpansionBudget(limits);
+  if (format === 'zip') await forEachZipEntry(file, budget, visit);
+  else await forEachTarEntry(file, budget, visit);
 }
 
-async function forEachTarEntry(file: string, visit: (entry: ArchiveEntry) => Promise<void>): Promise<void> {
+/** An entry's data through the budget's meter; an error on either side ends the other. */
+function metered(data: Readable, budget: ExpansionBudget): Readable {
+  const meter = budget.meter();
+  data.on('error', (error) => meter.destroy(error));
+  meter.on('close', () => data.destroy());
+  return data.pipe(meter);
+}
+
+async function forEachTarEntry(
+  file: string,
+  budget: ExpansionBudget,
+  visit: (entry: ArchiveEntry) => Promise<void>,
+): Promise<void> {
   const extract = tar.extract();
-  const source = createReadStream(file).pipe(createGunzip());
-  source.on('error', (error) => extract.destroy(error));
-  source.pipe(extract);
+  const compressed = createReadStream(file);
+  const gunzip = createGunzip();
+  const meter = budget.meterArchive();
+  const streams: Readable[] = [compressed, gunzip, meter];
+  for (const stream of streams) stream.on('error', (error: Error) => extract.destroy(error));
+  compressed.pipe(gunzip).pipe(meter).pipe(extract);
   try {
     for await (const entry of extract) {
-      const { name, type, mode } = entry.header;
+      const { name, type, mode, size } = entry.header;
       if (type !== 'file' && type !== 'contiguous-file' && type !== 'directory') {
         throw new PackageRejected(
           `archive entry ${JSON.stringify(name)} is a ${type ?? 'special entry'}; packages may hold only files and folders`,
         );
       }
+      budget.addEntry(type === 'directory' ? 0 : (size ?? 0));
       let opened = false;
       await visit({
         path: safeEntryPath(name),
@@ -56,14 +77,14 @@ async function forEachTarEntry(file: string, visit: (entry: ArchiveEntry) => Pro
         mode: mode ?? null,
         open: () => {
           opened = true;
-          return Promise.resolve(Readable.from(entry));
+          return Promise.resolve(metered(Readable.from(entry), budget));
         },
       });
       // The next entry comes only after this one's data is consumed.
       if (!opened) for await (const chunk of entry) void chunk;
     }
   } catch (error) {
-    source.destroy();
+    for (const stream of streams) stream.destroy();
     if (error instanceof PackageRejected) throw error;
     throw new PackageRejected(`not a readable .tar.gz archive: ${(error as Error).message}`);
   }
@@ -77,7 +98,11 @@ function openZip(file: string): Promise<yauzl.ZipFile> {
   );
 }
 
-async function forEachZipEntry(file: string, visit: (entry: ArchiveEntry) => Promise<void>): Promise<void> {
+async function forEachZipEntry(
+  file: string,
+  budget: ExpansionBudget,
+  visit: (entry: ArchiveEntry) => Promise<void>,
+): Promise<void> {
   let zip: yauzl.ZipFile;
   try {
     zip = await openZip(file);
@@ -85,6 +110,8 @@ async function forEachZipEntry(file: string, visit: (entry: ArchiveEntry) => Pro
     throw new PackageRejected(`not a readable .zip archive: ${(error as Error).message}`);
   }
   try {
+    // The central directory says how many entries follow: too many is refused before reading one.
+    budget.expectEntries(zip.entryCount);
     for (;;) {
       const entry = await new Promise<yauzl.Entry | null>((resolve, reject) => {
         const onEntry = (found: yauzl.Entry) => done(null, found);
@@ -112,13 +139,17 @@ async function forEachZipEntry(file: string, visit: (entry: ArchiveEntry) => Pro
           `archive entry ${JSON.stringify(entry.fileName)} is encrypted; upload an unencrypted package`,
         );
       }
+      // yauzl also fails an entry whose data runs past the size declared here (validateEntrySizes).
+      budget.addEntry(directory ? 0 : entry.uncompressedSize);
       await visit({
         path: safeEntryPath(entry.fileName),
         directory,
         mode: kind === 0 ? null : unixMode & 0o7777,
         open: () =>
           new Promise<Readable>((resolve, reject) =>
-            zip.openReadStream(entry, (error, stream) => (error ? reject(error) : resolve(stream))),
+            zip.openReadStream(entry, (error, stream) =>
+              error ? reject(error) : resolve(metered(stream, budget)),
+            ),
           ),
       });
     }

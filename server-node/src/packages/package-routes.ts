@@ -5,9 +5,11 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { audit } from '../audit/audit.js';
+import { readClusterSettings } from '../config/cluster-settings.js';
 import type { DomainContext } from '../domain/domain-context.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
 import type { RouteContext } from '../http/route-context.js';
+import { packageLimits } from './package-limits.js';
 import { packageIdProblem, versionProblem } from './package-names.js';
 import { PackageRejected } from './package-rejected.js';
 import {
@@ -63,7 +65,11 @@ async function upload(domain: DomainContext, request: FastifyRequest, id: string
   }
   let received;
   try {
-    received = await receivePackage(domain.sharedDir, body);
+    received = await receivePackage(
+      domain.sharedDir,
+      body,
+      packageLimits(await readClusterSettings(domain.db)),
+    );
   } catch (error) {
     if (error instanceof PackageRejected) throw new HttpError(400, `Package rejected: ${error.message}.`);
     throw error;

@@ -7,6 +7,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PackageFormat } from './archive-entries.js';
 import { forEachEntry, sniffFormat } from './archive-entries.js';
+import type { PackageLimits } from './package-limits.js';
 import { incomingDir } from './package-store.js';
 import { PackageRejected } from './package-rejected.js';
 
@@ -19,10 +20,15 @@ export interface ReceivedPackage {
 
 /**
  * Streams an upload into shared storage (never into memory: a 1 GB package costs a 64 KB buffer),
- * computing its SHA-256 on the way, then checks every entry of the archive. The file is left in the
- * incoming folder for the caller to move into place; on any failure it is removed.
+ * computing its SHA-256 on the way, then checks every entry of the archive, and the archive against the
+ * cluster's limits. The file is left in the incoming folder for the caller to move into place; on any
+ * failure it is removed.
  */
-export async function receivePackage(sharedDir: string, body: Readable): Promise<ReceivedPackage> {
+export async function receivePackage(
+  sharedDir: string,
+  body: Readable,
+  limits: PackageLimits,
+): Promise<ReceivedPackage> {
   const dir = incomingDir(sharedDir);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, `${randomUUID()}.part`);
@@ -46,7 +52,7 @@ export async function receivePackage(sharedDir: string, body: Readable): Promise
       );
     }
     let entries = 0;
-    await forEachEntry(file, format, () => {
+    await forEachEntry(file, format, limits, () => {
       entries++;
       return Promise.resolve();
     });

@@ -1,13 +1,19 @@
-import { crc32, gzipSync } from 'node:zlib';
+import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 
 export interface FixtureEntry {
   name: string;
+  /** The file's content as text, or `data` as bytes (e.g. a large run of zeros for a zip bomb). */
   content?: string;
+  data?: Buffer;
   type?: 'file' | 'directory' | 'symlink';
   linkname?: string;
   mode?: number;
+  /** Zip only: the uncompressed size the headers claim, when a test wants an archive that lies. */
+  declaredSize?: number;
 }
+
+const bytesOf = (entry: FixtureEntry): Buffer => entry.data ?? Buffer.from(entry.content ?? '');
 
 /** A .tar.gz in memory, entries exactly as given (including hostile names, for rejection tests). */
 export async function makeTarGz(entries: FixtureEntry[]): Promise<Buffer> {
@@ -26,7 +32,7 @@ export async function makeTarGz(entries: FixtureEntry[]): Promise<Buffer> {
           mode: entry.mode ?? (type === 'directory' ? 0o755 : 0o644),
           ...(entry.linkname ? { linkname: entry.linkname } : {}),
         },
-        type === 'file' ? (entry.content ?? '') : '',
+        type === 'file' ? bytesOf(entry) : '',
         (error) => (error ? reject(error) : resolve()),
       ),
     );
@@ -48,8 +54,12 @@ function u32(value: number): Buffer {
   return buffer;
 }
 
-/** A stored (uncompressed) zip in memory; a symlink entry carries Unix mode 0120777 as zip tools write it. */
-export function makeZip(entries: FixtureEntry[]): Buffer {
+/**
+ * A zip in memory, stored (uncompressed) or, with `deflate`, compressed as zip tools do; a symlink
+ * entry carries Unix mode 0120777 as zip tools write it.
+ */
+export function makeZip(entries: FixtureEntry[], options: { deflate?: boolean } = {}): Buffer {
+  const method = options.deflate ? 8 : 0;
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
@@ -58,20 +68,22 @@ export function makeZip(entries: FixtureEntry[]): Buffer {
     const name = Buffer.from(
       type === 'directory' && !entry.name.endsWith('/') ? `${entry.name}/` : entry.name,
     );
-    const data = Buffer.from(type === 'symlink' ? (entry.linkname ?? '') : (entry.content ?? ''));
-    const crc = crc32(data);
+    const plain = type === 'symlink' ? Buffer.from(entry.linkname ?? '') : bytesOf(entry);
+    const crc = crc32(plain);
+    const data = method === 8 ? deflateRawSync(plain) : plain;
+    const size = entry.declaredSize ?? plain.length;
     const mode =
       type === 'symlink' ? 0o120777 : type === 'directory' ? 0o040755 : 0o100000 | (entry.mode ?? 0o644);
     const local = Buffer.concat([
       u32(0x04034b50),
       u16(20),
       u16(0),
-      u16(0),
+      u16(method),
       u16(0),
       u16(0),
       u32(crc),
       u32(data.length),
-      u32(data.length),
+      u32(size),
       u16(name.length),
       u16(0),
       name,
@@ -83,12 +95,12 @@ export function makeZip(entries: FixtureEntry[]): Buffer {
         u16(0x031e),
         u16(20),
         u16(0),
-        u16(0),
+        u16(method),
         u16(0),
         u16(0),
         u32(crc),
         u32(data.length),
-        u32(data.length),
+        u32(size),
         u16(name.length),
         u16(0),
         u16(0),
