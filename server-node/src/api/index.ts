@@ -65,7 +65,10 @@ export interface TaskDto {
   id: string;
   kind: string;
   description: string | null;
+  /** Empty when `argsRedacted`. */
   args: Record<string, unknown>;
+  /** The caller's role may not read this kind's args (a script's text: deployers and up). */
+  argsRedacted: boolean;
   state: TaskState;
   node: string | null;
   attempts: number;

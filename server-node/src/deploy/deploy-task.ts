@@ -76,6 +76,7 @@ async function runUnit(
 export const deployTask: TaskKind<DeployArgs> = {
   name: 'deploy',
   argsSchema: deployArgs,
+  argsRole: 'viewer',
   onNodeLoss: 'resume',
   async run(context) {
     const { services } = context;

@@ -214,12 +214,20 @@ export function portalRoutes(app: FastifyInstance, context: RouteContext): void 
   });
 
   app.get('/tasks', PAGE, async (request, reply) =>
-    sendPage(reply, tasksPage(page(request), await listTasks(domain.db, { limit: 200 }))),
+    sendPage(
+      reply,
+      tasksPage(
+        page(request),
+        await listTasks(domain.db, { limit: 200 }, request.principal?.role ?? 'viewer'),
+      ),
+    ),
   );
 
   app.get('/tasks/:id', PAGE, async (request, reply) => {
     const id = (request.params as { id: string }).id;
-    const task = /^\d{1,18}$/.test(id) ? await getTask(domain.db, id) : null;
+    const task = /^\d{1,18}$/.test(id)
+      ? await getTask(domain.db, id, request.principal?.role ?? 'viewer')
+      : null;
     if (!task) throw new HttpError(404, `No task ${id}.`);
     const deployment = await getDeploymentByTask(domain.db, id);
     const artifacts = await listArtifacts(domain.sharedDir, id);

@@ -16,6 +16,7 @@ const retentionArgs = z.object({ scheduledFor: z.string().optional() }).strict()
 export const retentionTask: TaskKind<z.infer<typeof retentionArgs>> = {
   name: 'retention',
   argsSchema: retentionArgs,
+  argsRole: 'viewer',
   onNodeLoss: 'requeue',
   async run({ args, log, signal, services }) {
     const policy = await readRetentionPolicy(services.db);

@@ -1,4 +1,7 @@
 import type { TaskAttemptDto, TaskDto, TaskState } from '../api/index.js';
+import type { Role } from '../api/roles.js';
+import { hasRole } from '../api/roles.js';
+import { argsRole } from '../tasks/task-kinds.js';
 import type { Db } from './db.js';
 import { queueTasksCte } from './queue-tasks.js';
 
@@ -20,12 +23,18 @@ export interface DbTask {
 const TASK_COLUMNS = `id::text, kind, args, description, state, node, attempts, cancel_requested,
   queued_at, started_at, finished_at, error`;
 
-export function toTaskDto(row: DbTask): TaskDto {
+/**
+ * A task as `reader` may see it: args the reader's role may not read (see TaskKind.argsRole) are
+ * left out and the DTO says so. Every task leaving the server goes through here.
+ */
+export function toTaskDto(row: DbTask, reader: Role): TaskDto {
+  const readable = hasRole(reader, argsRole(row.kind));
   return {
     id: row.id,
     kind: row.kind,
     description: row.description,
-    args: row.args,
+    args: readable ? row.args : {},
+    argsRedacted: !readable,
     state: row.state,
     node: row.node,
     attempts: row.attempts,
@@ -56,20 +65,22 @@ export interface TaskFilter {
   limit: number;
 }
 
-export async function listTasks(db: Db, filter: TaskFilter): Promise<TaskDto[]> {
+/** The newest tasks matching `filter`, as `reader` may see them. */
+export async function listTasks(db: Db, filter: TaskFilter, reader: Role): Promise<TaskDto[]> {
   const result = await db.query<DbTask>(
     `select ${TASK_COLUMNS} from tasks
      where ($1::text is null or state = $1) and ($2::text is null or node = $2) and ($3::text is null or kind = $3)
      order by tasks.id desc limit $4`,
     [filter.state ?? null, filter.node ?? null, filter.kind ?? null, filter.limit],
   );
-  return result.rows.map(toTaskDto);
+  return result.rows.map((row) => toTaskDto(row, reader));
 }
 
-export async function getTask(db: Db, id: string): Promise<TaskDto | null> {
+/** A task as `reader` may see it. */
+export async function getTask(db: Db, id: string, reader: Role): Promise<TaskDto | null> {
   const result = await db.query<DbTask>(`select ${TASK_COLUMNS} from tasks where id = $1`, [id]);
   const row = result.rows[0];
-  return row ? toTaskDto(row) : null;
+  return row ? toTaskDto(row, reader) : null;
 }
 
 export async function listAttempts(db: Db, taskId: string): Promise<TaskAttemptDto[]> {

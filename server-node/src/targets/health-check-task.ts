@@ -14,6 +14,7 @@ const healthArgs = z.object({ targetId: z.uuid() }).strict();
 export const healthCheckTask: TaskKind<z.infer<typeof healthArgs>> = {
   name: 'health-check',
   argsSchema: healthArgs,
+  argsRole: 'viewer',
   onNodeLoss: 'requeue',
   async run({ args, node, log, signal, services }) {
     const target = await getTarget(services.db, args.targetId);

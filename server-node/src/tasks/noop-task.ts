@@ -8,6 +8,7 @@ const noopArgs = z.object({ sleepMs: z.number().int().min(0).max(86_400_000).def
 export const noopTask: TaskKind<z.infer<typeof noopArgs>> = {
   name: 'noop',
   argsSchema: noopArgs,
+  argsRole: 'viewer',
   onNodeLoss: 'requeue',
   async run({ args, signal }) {
     if (args.sleepMs > 0) await sleep(args.sleepMs, undefined, { signal });

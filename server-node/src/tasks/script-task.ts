@@ -46,6 +46,7 @@ function shellCommand(args: ScriptArgs): { command: string; argv: string[]; stdi
 export const scriptTask: TaskKind<ScriptArgs> = {
   name: 'script',
   argsSchema: scriptArgs,
+  argsRole: 'deployer',
   onNodeLoss: 'fail',
   async run({ id, attempt, args, signal, log, home }) {
     const { command, argv, stdin } = shellCommand(args);

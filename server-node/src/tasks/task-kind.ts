@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { z } from 'zod';
+import type { Role } from '../api/roles.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { TaskLogWriter } from './task-log.js';
 
@@ -36,6 +37,12 @@ export interface TaskServices {
 export interface TaskKind<Args = unknown> {
   name: string;
   argsSchema: z.ZodType<Args>;
+  /**
+   * The least role that may read this kind's args through the API, events and portal; anyone below
+   * sees the task with its args redacted (`argsRedacted`). A script's text can hold what its author
+   * typed into it, passwords included, so it is for deployers and up.
+   */
+  argsRole: Role;
   onNodeLoss: NodeLossPolicy;
   run(context: TaskContext<Args>): Promise<void>;
 }

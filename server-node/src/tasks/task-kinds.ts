@@ -1,3 +1,4 @@
+import type { Role } from '../api/roles.js';
 import { deployTask } from '../deploy/deploy-task.js';
 import { retentionTask } from '../retention/retention-task.js';
 import type { RecoveryPolicies } from '../sql/recover-lost-tasks.js';
@@ -21,4 +22,12 @@ export function recoveryPolicies(): RecoveryPolicies {
     resume: kinds.filter((k) => k.onNodeLoss === 'resume').map((k) => k.name),
     requeue: kinds.filter((k) => k.onNodeLoss === 'requeue').map((k) => k.name),
   };
+}
+
+/**
+ * The least role that may read a task's args: the kind's own rule, and for a kind this node does not
+ * know (written by a newer version, or by hand) the strictest a known kind has.
+ */
+export function argsRole(kind: string): Role {
+  return TASK_KINDS.get(kind)?.argsRole ?? 'deployer';
 }

@@ -96,7 +96,7 @@ export async function* readTaskLog(
   const offsets = new Map<number, number>();
   const closed = new Set<number>();
   for (;;) {
-    const task = await getTask(db, taskId);
+    const task = await getTask(db, taskId, 'viewer'); // its state only
     if (!task) return;
     const terminal = TERMINAL_TASK_STATES.includes(task.state);
     const attempts = await listAttempts(db, taskId);

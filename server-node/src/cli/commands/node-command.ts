@@ -57,7 +57,9 @@ export async function nodeCommand(argv: string[]): Promise<number> {
     console.log(`${config.name}: ${node?.state}, task cap ${node?.taskCap}, ${node?.runningTasks} running`);
     if (wait === undefined && !cancelTasks) return 0;
 
-    const running = async () => listTasks(pool, { state: 'executing', node: config.name, limit: 1000 });
+    // Counted only: no task's args are shown.
+    const running = async () =>
+      listTasks(pool, { state: 'executing', node: config.name, limit: 1000 }, 'viewer');
     const waitUntilEmpty = async (seconds: number): Promise<boolean> => {
       const deadline = Date.now() + seconds * 1000;
       for (;;) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   TASKS_PATH,
@@ -41,8 +41,9 @@ const logQuery = z.object({ follow: z.enum(['0', '1', 'true', 'false']).optional
 export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): void {
   const db = runtime.pool;
 
-  const taskOr404 = async (id: string) => {
-    const task = await getTask(db, id);
+  // Each caller sees a task's args only if its role may read that kind's (TaskKind.argsRole).
+  const taskOr404 = async (request: FastifyRequest, id: string) => {
+    const task = await getTask(db, id, request.principal?.role ?? 'viewer');
     if (!task) throw new HttpError(404, `No task ${id}.`);
     return task;
   };
@@ -76,12 +77,12 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
   });
 
   app.get(TASKS_PATH, { config: { role: 'viewer' } }, async (request) =>
-    listTasks(db, parseOr400(listQuery, request.query, 'query')),
+    listTasks(db, parseOr400(listQuery, request.query, 'query'), request.principal?.role ?? 'viewer'),
   );
 
   app.get(TASK_ROUTE, { config: { role: 'viewer' } }, async (request): Promise<TaskDetailDto> => {
     const { id } = parseOr400(taskParams, request.params, 'path');
-    const task = await taskOr404(id);
+    const task = await taskOr404(request, id);
     return { ...task, attemptsDetail: await listAttempts(db, id) };
   });
 
@@ -91,7 +92,7 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
     if (outcome === 'not-found') throw new HttpError(404, `No task ${id}.`);
     if (outcome === 'already-finished') throw new HttpError(409, `Task ${id} has already finished.`);
     audit(request, 'task.cancel', id);
-    return { outcome, task: await taskOr404(id) } satisfies CancelTaskResultDto;
+    return { outcome, task: await taskOr404(request, id) } satisfies CancelTaskResultDto;
   });
 
   app.post(TASK_RETRY_ROUTE, { config: { role: ACTION_ROLES['tasks.retry'] } }, async (request) => {
@@ -101,13 +102,13 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
     if (outcome === 'succeeded') throw new HttpError(409, `Task ${id} succeeded; queue a new task instead.`);
     if (outcome === 'not-finished') throw new HttpError(409, `Task ${id} has not finished; cancel it first.`);
     audit(request, 'task.retry', id);
-    return taskOr404(id);
+    return taskOr404(request, id);
   });
 
   app.get(TASK_LOG_ROUTE, { config: { role: 'viewer' } }, async (request, reply) => {
     const { id } = parseOr400(taskParams, request.params, 'path');
     const { follow } = parseOr400(logQuery, request.query, 'query');
-    await taskOr404(id);
+    await taskOr404(request, id);
     const following = follow === '1' || follow === 'true';
     if (!following) {
       const chunks: Buffer[] = [];
