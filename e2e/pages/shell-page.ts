@@ -1,6 +1,6 @@
 import type { Locator, Page } from '@playwright/test';
 
-export type ViewName = 'Overview' | 'Nodes' | 'Tasks' | 'Load balancer' | 'Clusters';
+export type ViewName = 'Overview' | 'Nodes' | 'Tasks' | 'Load balancer' | 'Hosts' | 'Clusters';
 
 /** The frame around every view: navigation, the cluster switcher, the connection badge, toasts. */
 export class ShellPage {

@@ -5,8 +5,13 @@ export class TasksPage {
   readonly log: Locator;
   /** Shown while the detail panel streams a running task's log. */
   readonly following: Locator;
+  /** The "Running tasks per node" chart, and the box the task list scrolls in. */
+  readonly chart: Locator;
+  readonly listScroll: Locator;
 
   constructor(readonly page: Page) {
+    this.chart = page.locator('.recharts-responsive-container').first();
+    this.listScroll = page.getByTestId('task-list-scroll');
     this.rows = page.getByTestId('task-row');
     this.log = page.getByTestId('task-log');
     this.following = page.getByText('(following live)');

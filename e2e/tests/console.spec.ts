@@ -1,5 +1,6 @@
 import type { Page } from '@playwright/test';
 import { expect, screenshotPath, test } from '../fixtures.js';
+import { seriousAxeFindings } from '../support/axe-scan.js';
 
 // An admin's first hour with a real cluster, in one browser session: every step depends on the one
 // before (the cluster added, the node drained), as it would for a person at the console.
@@ -130,6 +131,17 @@ test('an admin adds the cluster, watches it live, drains a node, changes a cap a
     // Streamed then re-read whole: every line once.
     expect((await tasks.log.textContent())?.match(/started/g)).toHaveLength(1);
     await tasks.closeDetail();
+
+    // A long list scrolls inside its card; the chart above keeps its full height.
+    await sandbox.queueTasks(60, 0);
+    await expect.poll(() => tasks.rows.count()).toBeGreaterThanOrEqual(60);
+    expect((await tasks.chart.boundingBox())?.height).toBeGreaterThanOrEqual(240);
+    const list = await tasks.listScroll.evaluate((el) => ({
+      client: el.clientHeight,
+      scroll: el.scrollHeight,
+    }));
+    expect(list.scroll).toBeGreaterThan(list.client);
+    await shot(page, '07-tasks-long-list');
   });
 
   await test.step('the balancer shows each server', async () => {
@@ -180,6 +192,14 @@ test('an admin adds the cluster, watches it live, drains a node, changes a cap a
     await shell.go('Overview');
     await expect(overview.nodesUp).toHaveText('2 / 3');
     await expect(page.getByText('node-3 is now dead')).toBeVisible();
+  });
+
+  await test.step('every view passes an accessibility scan (no serious or critical axe finding)', async () => {
+    for (const view of ['Overview', 'Nodes', 'Tasks', 'Load balancer', 'Hosts', 'Clusters'] as const) {
+      await shell.go(view);
+      await expect(page.getByRole('tab', { name: view })).toHaveAttribute('aria-selected', 'true');
+      expect(await seriousAxeFindings(page), view).toEqual([]);
+    }
   });
 
   await test.step('dark theme', async () => {

@@ -12,7 +12,8 @@ export function SectionCard({
   children: ReactNode;
 }) {
   return (
-    <Card style={{ padding: 16, gap: 12, boxShadow: tokens.shadow2 }}>
+    // Never shrunk by the view's column: a long list beside a chart scrolls; the chart keeps its height.
+    <Card style={{ padding: 16, gap: 12, boxShadow: tokens.shadow2, flexShrink: 0 }}>
       <CardHeader header={<Subtitle2>{title}</Subtitle2>} action={action} />
       {children}
     </Card>

@@ -11,7 +11,6 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
-  Title3,
   Tooltip,
 } from '@fluentui/react-components';
 import type { BalancerAdminState, BalancerServerDto } from '@flotilla/electron/common/contract';
@@ -28,6 +27,7 @@ import { useSnapshot } from '../../hooks/use-snapshot';
 import { BalancerSettingsDialog } from './balancer-settings-dialog';
 import { AdminStateBadge, CheckStatusBadge } from './balancer-state-badges';
 import { RequestRateChart } from './request-rate-chart';
+import { ViewTitle } from '../../components/view-title';
 
 const EXPLAIN: Record<BalancerAdminState, string> = {
   ready: 'takes new users and requests again',
@@ -56,9 +56,9 @@ export function BalancerView() {
 
   const header = (
     <div style={{ display: 'flex', alignItems: 'baseline', gap: 12 }}>
-      <Title3>
+      <ViewTitle>
         Load balancer <Caption1 data-testid="balancer-source">({reads})</Caption1>
-      </Title3>
+      </ViewTitle>
       <Tooltip
         content={settingsDenied ?? 'Choose the built-in balancer or an HAProxy'}
         relationship="description"

@@ -9,7 +9,6 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
-  Title3,
 } from '@fluentui/react-components';
 import { AddRegular, DeleteRegular, EditRegular, StopRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
@@ -23,6 +22,7 @@ import { useSandboxStatus, useStopSandbox } from '../../hooks/use-sandbox';
 import { ClusterFormDialog } from './cluster-form-dialog';
 import { useClusterFormStore } from './cluster-form-store';
 import { SandboxButton } from './sandbox-button';
+import { ViewTitle } from '../../components/view-title';
 
 export function ClustersView() {
   const { data } = useClusters();
@@ -37,7 +37,7 @@ export function ClustersView() {
   return (
     <>
       <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
-        <Title3 style={{ flexGrow: 1 }}>Clusters</Title3>
+        <ViewTitle grow>Clusters</ViewTitle>
         <SandboxButton appearance="secondary" />
         {sandbox?.state === 'running' && (
           <Button

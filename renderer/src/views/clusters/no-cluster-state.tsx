@@ -1,8 +1,9 @@
-import { Body1, Button, Title3, makeStyles, tokens } from '@fluentui/react-components';
+import { Body1, Button, makeStyles, tokens } from '@fluentui/react-components';
 import { AddRegular } from '@fluentui/react-icons';
 import { useNavStore } from '../../stores/nav-store';
 import { useClusterFormStore } from './cluster-form-store';
 import { SandboxButton } from './sandbox-button';
+import { ViewTitle } from '../../components/view-title';
 
 const useStyles = makeStyles({
   box: {
@@ -27,7 +28,7 @@ export function NoClusterState() {
   const openForm = useClusterFormStore((state) => state.openNew);
   return (
     <div className={styles.box}>
-      <Title3>No cluster selected</Title3>
+      <ViewTitle>No cluster selected</ViewTitle>
       <Body1>
         Connect to a Flotilla cluster with its balancer URL and an API key, or try everything on this machine
         with a local sandbox cluster.

@@ -6,7 +6,6 @@ import {
   MessageBarBody,
   Tab,
   TabList,
-  Title3,
   Toolbar,
   ToolbarButton,
   Tooltip,
@@ -34,6 +33,7 @@ import { HostsTable } from './hosts-table';
 import { NodeActionDialogs, type NodeActionDialogState } from './node-action-dialogs';
 import { ProvisionDialog } from './provision-dialog';
 import { ProvisioningSettingsDialog } from './provisioning-settings-dialog';
+import { ViewTitle } from '../../components/view-title';
 
 /** Hosts and provisioning: the SSH inventory of the cluster, and the node actions on it, streamed live. */
 export function HostsView() {
@@ -86,7 +86,7 @@ export function HostsView() {
 
   return (
     <>
-      <Title3>Hosts</Title3>
+      <ViewTitle>Hosts</ViewTitle>
       {needsSettings && (
         <MessageBar intent="warning" data-testid="provisioning-settings-missing">
           <MessageBarBody>

@@ -87,6 +87,7 @@ function DrainFlow({ request, onClose }: { request: DrainRequest; onClose: () =>
               <ProgressBar
                 value={total === 0 ? 1 : (total - left) / total}
                 thickness="large"
+                aria-label="Drain progress"
                 data-testid="drain-progress"
               />
             </Field>

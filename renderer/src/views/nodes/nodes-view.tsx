@@ -1,12 +1,4 @@
-import {
-  Badge,
-  Body1,
-  Title3,
-  Toolbar,
-  ToolbarButton,
-  ToolbarDivider,
-  Tooltip,
-} from '@fluentui/react-components';
+import { Badge, Body1, Toolbar, ToolbarButton, ToolbarDivider, Tooltip } from '@fluentui/react-components';
 import { ArrowEnterRegular, ArrowExitRegular, PauseRegular, PlayRegular } from '@fluentui/react-icons';
 import type { NodeDto } from '@flotilla/electron/common/contract';
 import { useState } from 'react';
@@ -24,6 +16,7 @@ import { NodeActionDialogs, type NodeActionDialogState } from '../hosts/node-act
 import { DrainDialog, type DrainRequest } from './drain-dialog';
 import { NodesTable } from './nodes-table';
 import { TaskCapDialog } from './task-cap-dialog';
+import { ViewTitle } from '../../components/view-title';
 
 export function NodesView() {
   const snapshot = useSnapshot().data;
@@ -59,7 +52,7 @@ export function NodesView() {
   return (
     <>
       <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
-        <Title3 style={{ flexGrow: 1 }}>Nodes</Title3>
+        <ViewTitle grow>Nodes</ViewTitle>
         {paused && (
           <Badge appearance="filled" color="warning" size="large" data-testid="queue-paused">
             Queue paused

@@ -9,6 +9,7 @@ export function RunningBar({ running, cap }: { running: number; cap: number }) {
         value={ratio}
         thickness="large"
         color={ratio >= 1 ? 'warning' : 'brand'}
+        aria-label={`${running} of ${cap} task slots in use`}
         style={{ flex: 1 }}
       />
       <Caption1 data-testid="running-of-cap" style={{ minWidth: 40, textAlign: 'right' }}>

@@ -1,4 +1,4 @@
-import { Switch, Title3 } from '@fluentui/react-components';
+import { Switch } from '@fluentui/react-components';
 import type { NodeState } from '@flotilla/electron/common/contract';
 import { useState } from 'react';
 import { SectionCard } from '../../components/section-card';
@@ -9,6 +9,7 @@ import { useSnapshot } from '../../hooks/use-snapshot';
 import { EventsFeed } from './events-feed';
 import { StatTile } from './stat-tile';
 import { ThroughputChart } from './throughput-chart';
+import { ViewTitle } from '../../components/view-title';
 
 const STATES: NodeState[] = ['running', 'draining', 'offline', 'dead'];
 
@@ -29,7 +30,7 @@ export function OverviewView() {
 
   return (
     <>
-      <Title3>{cluster?.name} — overview</Title3>
+      <ViewTitle>{cluster?.name} — overview</ViewTitle>
       <div style={{ display: 'flex', gap: 16, flexWrap: 'wrap' }}>
         <StatTile
           testId="stat-nodes"

@@ -1,4 +1,4 @@
-import { Button, Title3, Tooltip } from '@fluentui/react-components';
+import { Button, Tooltip } from '@fluentui/react-components';
 import { BeakerRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { deniedReason } from '@flotilla/electron/common/permissions';
@@ -10,6 +10,7 @@ import { TaskDetailDrawer } from './task-detail-drawer';
 import { TaskDistributionChart } from './task-distribution-chart';
 import { TaskFilters } from './task-filters';
 import { TaskList } from './task-list';
+import { ViewTitle } from '../../components/view-title';
 
 export function TasksView() {
   const history = useMetricsHistory().data ?? [];
@@ -19,7 +20,7 @@ export function TasksView() {
   return (
     <>
       <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
-        <Title3 style={{ flexGrow: 1 }}>Tasks</Title3>
+        <ViewTitle grow>Tasks</ViewTitle>
         <Tooltip
           content={denied ?? 'Queue tasks that only wait, to watch the cluster spread work'}
           relationship="description"
@@ -33,7 +34,10 @@ export function TasksView() {
         <TaskDistributionChart points={history} />
       </SectionCard>
       <SectionCard title="Tasks" action={<TaskFilters />}>
-        <TaskList />
+        {/* The list scrolls inside its card, so the chart above stays in view. */}
+        <div style={{ maxHeight: '60vh', overflowY: 'auto' }} data-testid="task-list-scroll">
+          <TaskList />
+        </div>
       </SectionCard>
       <TaskDetailDrawer />
       <QueueTestTasksDialog open={queueOpen} onClose={() => setQueueOpen(false)} />
