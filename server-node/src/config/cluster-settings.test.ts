@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, resolveSettings } from './cluster-settings.js';
+import { checkSettings, DEFAULT_SETTINGS, resolveSettings } from './cluster-settings.js';
 
 describe('cluster settings', () => {
   it('default to 4 GiB and 100 000 entries per package, and /metrics behind an API key', () => {
@@ -35,5 +35,14 @@ describe('cluster settings', () => {
     expect(settings).not.toHaveProperty('fromANewerVersion');
     expect(resolveSettings({ metrics: null }).metrics).toBe('key');
     expect(resolveSettings('public').metrics).toBe('key');
+  });
+
+  it('call a timing that lets a peer take over work before its owner fenced itself unsafe', () => {
+    expect(checkSettings(DEFAULT_SETTINGS)).toBeNull();
+    expect(checkSettings({ ...DEFAULT_SETTINGS, fenceAfterMs: 5000 })).toMatch(
+      /fenceAfterMs \(5000\) must be below deadAfterMs/,
+    );
+    expect(checkSettings({ ...DEFAULT_SETTINGS, offlineAfterMs: 6000 })).toMatch(/offlineAfterMs/);
+    expect(checkSettings({ ...DEFAULT_SETTINGS, heartbeatMs: 2500 })).toMatch(/at least two heartbeats/);
   });
 });

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { ClusterSettings, PingDto } from '../api/index.js';
-import { resolveSettings } from '../config/cluster-settings.js';
+import { checkSettings, resolveSettings } from '../config/cluster-settings.js';
 import type { NodeConfig } from '../config/node-config.js';
 import { masterKeyMatches } from '../cluster/master-key.js';
 import { SecretBox } from '../crypto/secret-box.js';
@@ -129,6 +129,10 @@ export class NodeRuntime {
     this.clusterId = cluster.cluster_id;
     this.sharedDir = cluster.shared_dir;
     this.settings = resolveSettings(cluster.settings);
+    // A fencing delay at or past the dead delay would let a peer take over work its owner still runs.
+    const unsafe = checkSettings(this.settings);
+    if (unsafe)
+      throw new UserError(`The cluster's timing settings are unsafe: ${unsafe}. Correct cluster.settings.`);
   }
 
   /** Joins the cluster and starts working. `checkCluster()` must have passed. */
