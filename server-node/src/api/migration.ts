@@ -3,6 +3,12 @@
 // with --json, every progress event is one line `{"type":"progress",…}` and the step's result is the
 // last line `{"type":"result",…}`. Plain data only; nothing here imports the rest of the server.
 
+/** The environment variable the target PostgreSQL URL may come from, so no command line shows its password. */
+export const MIGRATION_TARGET_DB_ENV = 'FLOTILLA_TARGET_DB_URL';
+
+/** Who runs a step, for the audit log (the console sets it to its signed-in administrator). */
+export const MIGRATION_ACTOR_ENV = 'FLOTILLA_ACTOR';
+
 /** The steps in the order an admin runs them; `rollback` may replace everything after preflight. */
 export const MIGRATION_STEPS = ['preflight', 'precopy', 'switch', 'verify', 'finalize'] as const;
 

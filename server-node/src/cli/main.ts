@@ -6,6 +6,7 @@ import { initCommand } from './commands/init-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { nodeCommand } from './commands/node-command.js';
 import { pathCommand } from './commands/path-command.js';
+import { postgresCommand } from './commands/postgres-command.js';
 import { runCommand } from './commands/run-command.js';
 import { sandboxCommand } from './commands/sandbox-command.js';
 
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
     run: migrateCommand,
     summary: 'move a standalone node to an external PostgreSQL and a shared folder',
   },
+  postgres: { run: postgresCommand, summary: 'an embedded PostgreSQL on its own (a target to try migrate)' },
 };
 
 function help(): string {

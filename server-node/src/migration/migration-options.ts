@@ -1,5 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
+import { MIGRATION_ACTOR_ENV, MIGRATION_TARGET_DB_ENV } from '../api/index.js';
 import { redactUrl } from '../db/pool.js';
 import { UserError } from '../user-error.js';
 
@@ -7,9 +8,9 @@ import { UserError } from '../user-error.js';
 // value is a clear error that changes nothing.
 
 /** The environment variable the target URL may come from, so no command line (or console log) shows it. */
-export const TARGET_DB_ENV = 'FLOTILLA_TARGET_DB_URL';
+export const TARGET_DB_ENV = MIGRATION_TARGET_DB_ENV;
 /** Who ran a step, for the audit log; the console sets it to the signed-in admin. */
-export const ACTOR_ENV = 'FLOTILLA_ACTOR';
+export const ACTOR_ENV = MIGRATION_ACTOR_ENV;
 
 /** `cli@host (user)`, or what the console says in FLOTILLA_ACTOR. */
 export function migrationActor(): string {
