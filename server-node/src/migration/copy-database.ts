@@ -48,6 +48,8 @@ export interface DatabaseCopyResult {
   sequences: SequenceCheck[];
   rows: number;
   bytes: number;
+  /** Creating the schema on the target (our migrations), emptying it, opening the streams' connections. */
+  prepareMs: number;
   copyMs: number;
   verifyMs: number;
   /** Every table equal on both sides and every sequence past its column's largest value. */
@@ -192,6 +194,7 @@ async function eachWith<W, T>(items: T[], workers: W[], work: (worker: W, item: 
 }
 
 export async function copyDatabase(options: DatabaseCopyOptions): Promise<DatabaseCopyResult> {
+  const started = performance.now();
   const exporter = await open(options.sourceUrl, 'Source database');
   const sourceClients: pg.Client[] = [];
   const targetClients: pg.Client[] = [];
@@ -219,6 +222,7 @@ export async function copyDatabase(options: DatabaseCopyOptions): Promise<Databa
       targetClient: targetClients[i]!,
     }));
 
+    const prepareMs = Math.round(performance.now() - started);
     const copyStarted = performance.now();
     const counter = options.progress.counter('database', 'copying tables with COPY', {
       bytes: estimate,
@@ -249,7 +253,9 @@ export async function copyDatabase(options: DatabaseCopyOptions): Promise<Databa
       copied.set(table.name, into.rowCount);
       rows += into.rowCount;
       counter.add(0, 1);
-      if (++tablesDone === Math.ceil(source.tables.length / 2)) crashPoint('database-midway');
+      if (++tablesDone === Math.ceil(source.tables.length / 2)) {
+        crashPoint(options.scratchSchema ? 'rehearsal:database-midway' : 'switch:database-midway');
+      }
     });
 
     // Sequences: past every id, and never behind where the source's sequence already was.
@@ -317,6 +323,7 @@ export async function copyDatabase(options: DatabaseCopyOptions): Promise<Databa
       sequences,
       rows,
       bytes,
+      prepareMs,
       copyMs,
       verifyMs,
       ok: tables.every((t) => t.state === 'equal') && sequences.every((s) => s.ok),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,8 +11,7 @@ import { FileManifest, PART_SUFFIX, listStorageFiles, sha256File } from './file-
 import type { Progress } from './progress.js';
 
 // Carries the standalone's storage (packages, task logs, artifacts) to the share by the manifest:
-// a file is copied when the manifest does not have it with the same size and modification time, or
-// its copy is missing. Each copy goes to a `.flotilla-part` file, is fsynced and renamed into place,
+// a file is copied when the manifest does not have it with the same size and modification time. Each copy goes to a `.flotilla-part` file, is fsynced and renamed into place,
 // then read back from the share and compared with the sha256 taken while reading the source. The
 // precopy runs this while the source serves; the switch runs it again (the delta) once the node is
 // stopped, when nothing can change any more.
@@ -55,10 +54,31 @@ async function copyOne(file: SourceFile, targetRoot: string): Promise<ManifestEn
   return { path: file.path, size, mtimeMs: file.mtimeMs, sha256 };
 }
 
-async function needsCopy(file: SourceFile, entry: ManifestEntry | undefined, targetRoot: string) {
-  if (!entry || entry.size !== file.size || entry.mtimeMs !== file.mtimeMs) return true;
-  const copy = await stat(path.join(targetRoot, ...file.path.split('/'))).catch(() => null);
-  return copy?.size !== entry.size;
+/**
+ * A file is copied again when the manifest does not have it with this size and time. The manifest is
+ * only written once a copy has been read back from the share; a copy damaged or removed there later is
+ * what verify is for (it reads every file back).
+ */
+function needsCopy(file: SourceFile, entry: ManifestEntry | undefined): boolean {
+  return !entry || entry.size !== file.size || entry.mtimeMs !== file.mtimeMs;
+}
+
+interface CopyPlan {
+  files: SourceFile[];
+  pending: SourceFile[];
+  /** Manifest paths whose source file is gone. */
+  gone: string[];
+}
+
+/** What a copy would do: every source file, those to copy, those gone from the source. */
+async function planCopy(sourceDir: string, manifest: FileManifest): Promise<CopyPlan> {
+  const files = await listStorageFiles(sourceDir);
+  const present = new Set(files.map((file) => file.path));
+  return {
+    files,
+    pending: files.filter((file) => needsCopy(file, manifest.entries.get(file.path))),
+    gone: [...manifest.entries.keys()].filter((relative) => !present.has(relative)),
+  };
 }
 
 export async function copyFiles(options: {
@@ -70,15 +90,9 @@ export async function copyFiles(options: {
   const started = performance.now();
   const manifest = await FileManifest.open(options.targetDir);
   try {
-    const files = await listStorageFiles(options.sourceDir);
-    const present = new Set(files.map((file) => file.path));
-    const pending: SourceFile[] = [];
-    for (const file of files) {
-      if (await needsCopy(file, manifest.entries.get(file.path), options.targetDir)) pending.push(file);
-    }
+    const { files, pending, gone } = await planCopy(options.sourceDir, manifest);
     let removed = 0;
-    for (const relative of [...manifest.entries.keys()]) {
-      if (present.has(relative)) continue;
+    for (const relative of gone) {
       await rm(path.join(options.targetDir, ...relative.split('/')), { force: true });
       await manifest.remove(relative);
       removed++;
@@ -104,7 +118,7 @@ export async function copyFiles(options: {
           counter.add(entry.size, 1);
           if (copiedFiles === half) {
             await manifest.sync();
-            crashPoint('files-midway');
+            crashPoint(`${options.phase}-midway`);
           }
           if (performance.now() - lastSync > MANIFEST_SYNC_MS) {
             lastSync = performance.now();
@@ -130,22 +144,21 @@ export async function copyFiles(options: {
   }
 }
 
-/** Files whose size or time differ from the manifest (what the switch's delta will carry), without copying. */
+/**
+ * What the switch's delta would copy now, without copying: the files, their bytes, and how long finding
+ * them took (walking the whole storage and checking every copy is most of a small delta's time).
+ */
 export async function pendingDelta(
   sourceDir: string,
   targetDir: string,
-): Promise<{ files: number; bytes: number }> {
+): Promise<{ files: number; bytes: number; planMs: number }> {
+  const started = performance.now();
   const manifest = await FileManifest.open(targetDir);
   await manifest.close();
-  const files = await listStorageFiles(sourceDir);
-  let count = 0;
-  let bytes = 0;
-  for (const file of files) {
-    const entry = manifest.entries.get(file.path);
-    if (!entry || entry.size !== file.size || entry.mtimeMs !== file.mtimeMs) {
-      count++;
-      bytes += file.size;
-    }
-  }
-  return { files: count, bytes };
+  const plan = await planCopy(sourceDir, manifest);
+  return {
+    files: plan.pending.length + plan.gone.length,
+    bytes: plan.pending.reduce((sum, file) => sum + file.size, 0),
+    planMs: Math.round(performance.now() - started),
+  };
 }

@@ -4,7 +4,7 @@ import { hostname, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { MigrationResultDto } from '../api/index.js';
+import type { ClusterDto, MigrationResultDto } from '../api/index.js';
 import { initNode } from '../cluster/init-node.js';
 import { findFreePort } from '../net/free-port.js';
 import type { CliRun, StandaloneFingerprint } from '../test-support/standalone.js';
@@ -36,7 +36,7 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
     for (let i = 0; i < 30; i++) {
       const dir = path.join(standalone.sharedDir, 'tasks', `9${i}`);
       await mkdir(dir, { recursive: true });
-      await writeFile(path.join(dir, 'attempt-1.log'), randomBytes(i === 0 ? 8 * 1024 * 1024 : 2048));
+      await writeFile(path.join(dir, 'attempt-1.log'), randomBytes(i === 0 ? 2 * 1024 * 1024 : 2048));
     }
     await standalone.stop();
     target = await createTestDatabase();
@@ -211,6 +211,14 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
       expect(await standalone.fingerprint()).toEqual(before);
       return run.result!;
     };
+    // A dry run rehearses everything up to the switch and changes nothing on the standalone.
+    const dryRun = await migrate(['--shared', shared, '--dry-run']);
+    expect(dryRun.result).toMatchObject({ step: 'migrate', state: 'done', dryRun: true });
+    expect(dryRun.result!.steps!.map((step) => step.step)).toEqual(['preflight', 'precopy']);
+    expect(dryRun.result!.rehearsal!.predictedWindowMs).toBeGreaterThan(0);
+    expect(await standalone.fingerprint()).toEqual(before);
+    await rollback();
+
     expect((await migrate(['preflight', ...sharedArgs()])).result?.state).toBe('done');
     await rollback();
 
@@ -236,10 +244,11 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
       'after:preflight',
       'files-midway',
       'precopy:files',
-      'database-midway',
+      'rehearsal:database-midway',
       'after:precopy',
       'switch:maintenance',
       'switch:stopped',
+      'switch:database-midway',
       'switch:copied',
       'switch:config',
       'switch:shared',
@@ -322,6 +331,37 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
     flip();
     await writeFile(file, bytes);
     expect((await migrate(['verify'])).result?.state).toBe('done');
-    expect((await migrate(['rollback'])).result?.rollback?.restoredIdentical).toBe(true);
+
+    // The admin starts the node by hand: it serves on the new database, still in maintenance, until
+    // the switch is run again and lifts it.
+    await standalone.start();
+    const cluster = await standalone.client.api<ClusterDto>('GET', '/api/cluster');
+    expect(cluster.body.maintenance).toMatchObject({ reason: 'migration in progress' });
+    const refused = await fetch(`${standalone.url}/api/tasks/${standalone.taskIds[0]}/retry`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${standalone.deployer.apiKey}` },
+    });
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(await refused.json()).toEqual({ error: 'maintenance: migration in progress' });
+    const byAdmin = await standalone.client.api('POST', `/api/tasks/${standalone.taskIds[0]}/retry`);
+    expect(byAdmin.status).not.toBe(503);
+    expect(await (await fetch(`${standalone.url}/login`)).text()).toMatch(
+      /Maintenance: migration in progress\./,
+    );
+    const lifted = await migrate(['switch', ...sharedArgs()]);
+    expect(lifted.result).toMatchObject({ state: 'done', window: { nodeStarted: false } });
+    expect((await standalone.client.api<ClusterDto>('GET', '/api/cluster')).body.maintenance).toBeNull();
+    const accepted = await fetch(`${standalone.url}/api/tasks/${standalone.taskIds[1]}/retry`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${standalone.deployer.apiKey}` },
+    });
+    expect(accepted.status).not.toBe(503);
+
+    const back = await migrate(['rollback', '--force']);
+    expect(back.result).toMatchObject({ state: 'done' });
+    await expect
+      .poll(() => standalone.child?.exitCode ?? standalone.child?.signalCode ?? null)
+      .not.toBeNull();
   });
 });

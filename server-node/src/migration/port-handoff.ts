@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { migrationDir } from './migration-journal.js';
 
 // During the switch's window the node is stopped, and the migrate CLI answers on the node's port
 // instead (window-responder.ts): 503 "maintenance: migration in progress" for every request, so users
 // and the balancer see a clear answer rather than refused connections. When the node starts again it
-// asks the responder for the port (this file's takeOver, called by `flotilla-node run` before it
-// listens), so the hand-over costs milliseconds, not the node's whole start-up.
+// takes the port back (listenTakingOver, which `flotilla-node run` listens with), so the hand-over
+// costs the time between two bind attempts, not the node's whole start-up.
 
 export const HANDOFF_PATH = '/_flotilla/migration-handoff';
 export const HANDOFF_TOKEN_HEADER = 'x-flotilla-handoff-token';
@@ -32,31 +31,48 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/**
- * Called by a starting node before it listens: if the migration's responder holds the port, asks it to
- * let go and waits until it has. Returns whether there was one. Never throws: at worst the node's own
- * listen reports the port as taken.
- */
-export async function takeOverFromMigrationResponder(home: string): Promise<boolean> {
+async function readRecord(home: string): Promise<ResponderRecord | null> {
   const text = await readFile(responderFile(home), 'utf8').catch(() => null);
-  if (text === null) return false;
-  let record: ResponderRecord;
+  if (text === null) return null;
   try {
-    record = JSON.parse(text) as ResponderRecord;
+    const record = JSON.parse(text) as ResponderRecord;
+    return isAlive(record.pid) ? record : null;
   } catch {
-    return false;
+    return null;
   }
-  if (!isAlive(record.pid)) return false;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const released = await fetch(`${record.url}${HANDOFF_PATH}`, {
+}
+
+/** How long a starting node keeps trying for the port once it asked the responder to let go. */
+const TAKE_OVER_MS = 5000;
+
+/**
+ * How a starting node listens (`flotilla-node run`): if its port is taken by a migration's responder,
+ * it asks the responder to let go and binds again and again meanwhile, so the port is unanswered for
+ * the time between two bind attempts only (not for a request's round trip). Any other EADDRINUSE is
+ * the caller's to report, as before.
+ */
+export async function listenTakingOver(home: string, listen: () => Promise<unknown>): Promise<void> {
+  try {
+    await listen();
+    return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    const record = await readRecord(home);
+    if (!record) throw error;
+    void fetch(`${record.url}${HANDOFF_PATH}`, {
       method: 'POST',
       headers: { [HANDOFF_TOKEN_HEADER]: record.token },
-      signal: AbortSignal.timeout(2000),
-    })
-      .then((response) => response.ok)
-      .catch(() => false);
-    if (released) return true;
-    await sleep(100);
+      signal: AbortSignal.timeout(TAKE_OVER_MS),
+    }).catch(() => undefined);
   }
-  return false;
+  const deadline = Date.now() + TAKE_OVER_MS;
+  for (;;) {
+    try {
+      await listen();
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
 }

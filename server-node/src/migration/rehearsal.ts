@@ -15,7 +15,7 @@ import type { Progress } from './progress.js';
  * embedded database again after it, writing the config / shared path / sentinel, and the node's start
  * on the new database up to its first 200 ping.
  */
-export const WINDOW_CONSTANTS = { stop: 1500, sourceDbStart: 700, config: 150, start: 2500 } as const;
+export const WINDOW_CONSTANTS = { stop: 700, sourceDbStart: 300, config: 50, start: 1300 } as const;
 
 /** Files copied per second when the precopy copied too few to measure. */
 const DEFAULT_BYTES_PER_MS = 100_000;
@@ -25,7 +25,8 @@ const MS_PER_FILE = 0.5;
 export function predictWindow(options: {
   nodeRunning: boolean;
   files: MigrationFilesDto | undefined;
-  delta: { files: number; bytes: number };
+  delta: { files: number; bytes: number; planMs: number };
+  dbPrepareMs: number;
   dbCopyMs: number;
   dbVerifyMs: number;
 }): { predictedWindowMs: number; breakdown: Record<string, number> } {
@@ -37,7 +38,10 @@ export function predictWindow(options: {
   const breakdown: Record<string, number> = {
     stop: options.nodeRunning ? WINDOW_CONSTANTS.stop : 0,
     sourceDbStart: WINDOW_CONSTANTS.sourceDbStart,
-    delta: Math.round(options.delta.bytes / bytesPerMs + options.delta.files * MS_PER_FILE),
+    delta: Math.round(
+      options.delta.planMs + options.delta.bytes / bytesPerMs + options.delta.files * MS_PER_FILE,
+    ),
+    databasePrepare: options.dbPrepareMs,
     database: options.dbCopyMs,
     verify: options.dbVerifyMs,
     config: WINDOW_CONSTANTS.config,
@@ -47,7 +51,7 @@ export function predictWindow(options: {
   const predictedWindowMs =
     breakdown.stop! +
     breakdown.sourceDbStart! +
-    Math.max(breakdown.delta!, breakdown.database! + breakdown.verify!) +
+    Math.max(breakdown.delta!, breakdown.databasePrepare! + breakdown.database! + breakdown.verify!) +
     breakdown.config! +
     breakdown.start!;
   return { predictedWindowMs, breakdown };
@@ -91,6 +95,7 @@ export async function rehearse(options: {
     nodeRunning: options.nodeRunning,
     files: options.files,
     delta,
+    dbPrepareMs: copy.prepareMs,
     dbCopyMs: copy.copyMs,
     dbVerifyMs: copy.verifyMs,
   });

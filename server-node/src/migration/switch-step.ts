@@ -341,6 +341,7 @@ async function freezeAndCopy(
       ),
       copyDatabase({ sourceUrl: source.url, targetUrl: options.targetUrl, progress }),
     ]);
+    phases.databasePrepare = copy.prepareMs;
     phases.database = copy.copyMs;
     phases.verify = copy.verifyMs;
     phases.copy = Math.round(performance.now() - startedCopy);

@@ -65,7 +65,7 @@ export class WindowResponder {
         response.writeHead(403).end();
         return;
       }
-      // Stop listening first, then answer: when the node reads the answer, the port is free.
+      // Stop listening first (the node is binding again and again meanwhile), then answer.
       void this.close().then(() => {
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"released":true}');
         this.resolveHandedOver();
@@ -102,9 +102,9 @@ export class WindowResponder {
     this.closed = true;
     await rm(responderFile(this.home), { force: true });
     // The listening socket is released at once; the connections still open (this very hand-over
-    // request among them) end by themselves, as every answer says `connection: close`.
+    // request among them, and any accepted whose request is still on its way) end by themselves,
+    // as every answer says `connection: close`.
     this.server.close();
-    this.server.closeIdleConnections();
     await new Promise((resolve) => setImmediate(resolve));
   }
 }

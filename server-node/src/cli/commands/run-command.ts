@@ -2,7 +2,7 @@ import { readNodeConfig } from '../../config/node-config.js';
 import { startEmbedded } from '../../db/embedded.js';
 import { buildServer } from '../../http/server.js';
 import { createLogger } from '../../logger.js';
-import { takeOverFromMigrationResponder } from '../../migration/port-handoff.js';
+import { listenTakingOver } from '../../migration/port-handoff.js';
 import { removeNodePid, writeNodePid } from '../../node/node-pid-file.js';
 import { NodeRuntime } from '../../node/node-runtime.js';
 import { UserError } from '../../user-error.js';
@@ -37,8 +37,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     // A migration's switch answers on this port while the node was down: take the port over from it,
     // with everything ready first, so the port is unanswered for the time of a bind only.
     await app.ready();
-    await takeOverFromMigrationResponder(home);
-    await app.listen({ host: config.listen.host, port: config.listen.port });
+    await listenTakingOver(home, () => app.listen({ host: config.listen.host, port: config.listen.port }));
   } catch (error) {
     await runtime.stop(0);
     await embedded?.stop();
