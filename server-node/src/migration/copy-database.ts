@@ -7,6 +7,7 @@ import { migrate } from '../db/migrate.js';
 import { describeDbError } from '../db/pool.js';
 import { UserError } from '../user-error.js';
 import { crashPoint } from './crash-points.js';
+import { sameDatabase } from './same-database.js';
 import type { Progress } from './progress.js';
 import type { Catalog, TableInfo } from './table-catalog.js';
 import {
@@ -89,8 +90,22 @@ function searchPathOption(schema: string | undefined): string | undefined {
 }
 
 /** Prepares the target: our migrations create the schema, then every table is emptied. */
-async function prepareTarget(options: DatabaseCopyOptions, source: Catalog): Promise<Catalog> {
+async function prepareTarget(
+  options: DatabaseCopyOptions,
+  source: Catalog,
+  sourceClient: pg.Client,
+): Promise<Catalog> {
   const searchPath = searchPathOption(options.scratchSchema);
+  const probe = await open(options.targetUrl, 'Target database');
+  try {
+    if (await sameDatabase(sourceClient, probe)) {
+      throw new UserError(
+        'The target database is the standalone database itself: give the URL of the new, external database.',
+      );
+    }
+  } finally {
+    await probe.end();
+  }
   if (options.scratchSchema) {
     const admin = await open(options.targetUrl, 'Target database');
     try {
@@ -211,7 +226,7 @@ export async function copyDatabase(options: DatabaseCopyOptions): Promise<Databa
     );
     const estimate = sizes.rows.reduce((sum, row) => sum + Number(row.bytes), 0);
 
-    const target = await prepareTarget(options, source);
+    const target = await prepareTarget(options, source, exporter);
     const searchPath = searchPathOption(options.scratchSchema);
     for (let i = 0; i < STREAMS; i++) {
       sourceClients.push(await inSnapshot(options.sourceUrl, snapshot));

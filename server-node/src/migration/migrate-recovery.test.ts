@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -6,15 +7,17 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ClusterDto, MigrationResultDto } from '../api/index.js';
 import { initNode } from '../cluster/init-node.js';
+import { readNodeConfig } from '../config/node-config.js';
 import { findFreePort } from '../net/free-port.js';
 import type { CliRun, StandaloneFingerprint } from '../test-support/standalone.js';
 import { cli, TestStandalone } from '../test-support/standalone.js';
 import { createTestDatabase } from '../test-support/test-database.js';
 
 // What goes wrong, on real parts: rollback from every step leaves the standalone as it was (config,
-// every storage file, every table); a CLI killed at every step boundary and in the middle of each copy
-// resumes to the same end state; the delta carries late changes and verify catches a damaged file;
-// every preflight failure says what is wrong; hostile input is refused without losing anything.
+// every storage file, every table); the delta carries late changes and verify catches a damaged file;
+// a CLI killed at every step boundary and in the middle of each copy resumes to the same end state,
+// which finalize then archives; every preflight failure says what is wrong; hostile input is refused
+// without losing anything.
 
 describe('migration: rollback, crashes, delta, damage and refusals', () => {
   const standalone = new TestStandalone();
@@ -166,6 +169,12 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
       ['target.empty', `the database holds another Flotilla cluster (${otherCluster.clusterId})`],
     ]);
 
+    // The standalone's own database given as the target (the switch would empty it).
+    const itself = await cli(['migrate', 'preflight', '--home', standalone.home, ...sharedArgs(), '--json'], {
+      FLOTILLA_TARGET_DB_URL: (await readNodeConfig(standalone.home)).dbUrl,
+    });
+    expect(failed(itself).map((check) => check.id)).toEqual(['target.distinct']);
+
     const tooMany = await migrate(['preflight', ...sharedArgs(), '--nodes', '64']);
     expect(failed(tooMany).map((check) => check.id)).toEqual(['target.connections']);
     expect(failed(tooMany)[0]!.fix).toMatch(/Raise max_connections to at least \d+/);
@@ -207,7 +216,10 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
   it('rolls back from each step and leaves the standalone as it was: config, every file, every row', async () => {
     const rollback = async (args: string[] = []) => {
       const run = await migrate(['rollback', ...args]);
-      expect(run.result, run.stderr).toMatchObject({ step: 'rollback', state: 'done' });
+      expect(run.result, `${run.result?.message ?? ''} ${run.stderr}`).toMatchObject({
+        step: 'rollback',
+        state: 'done',
+      });
       expect(await standalone.fingerprint()).toEqual(before);
       return run.result!;
     };
@@ -237,63 +249,6 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
     expect((await migrate(['switch', ...sharedArgs(), '--start'])).result?.state).toBe('done');
     expect((await migrate(['verify'])).result?.state).toBe('done');
     expect((await rollback()).rollback).toMatchObject({ from: 'verify', restoredIdentical: true, lost: [] });
-  });
-
-  it('a CLI killed at every step boundary and in the middle of each copy resumes to the same end state', async () => {
-    const points = [
-      'after:preflight',
-      'files-midway',
-      'precopy:files',
-      'rehearsal:database-midway',
-      'after:precopy',
-      'switch:maintenance',
-      'switch:stopped',
-      'switch:database-midway',
-      'switch:copied',
-      'switch:config',
-      'switch:shared',
-      'switch:sentinel',
-      'after:switch',
-    ];
-    // A fresh share, so that the precopy has every file to copy (and can be killed half-way).
-    const fresh = path.join(standalone.dir, 'share-2');
-    await mkdir(fresh);
-    const all = ['--shared', fresh, '--yes'];
-    for (const point of points) {
-      const run = await migrate(all, { FLOTILLA_MIGRATION_CRASH_AT: point });
-      // Killed: no summary line (a step finished before the kill may have printed its own).
-      expect({
-        point,
-        signal: run.signal,
-        summary: run.lines.some((line) => line.type === 'result' && line.step === 'migrate'),
-      }).toEqual({
-        point,
-        signal: 'SIGKILL',
-        summary: false,
-      });
-      const status = await migrate(['status']);
-      expect(status.result?.status?.lock?.alive).toBe(false);
-    }
-    const done = await migrate(all);
-    expect(done.result, done.stderr).toMatchObject({ step: 'migrate', state: 'done', ok: true });
-    const verify = done.result!.steps!.find((step: MigrationResultDto) => step.step === 'verify')!;
-    expect(verify.checks.filter((check) => check.status === 'fail')).toEqual([]);
-    const tables = verify.database!.tables.filter((table) =>
-      ['tasks', 'packages', 'users', 'task_attempts'].includes(table.table),
-    );
-    expect(tables.every((table) => table.sourceHash === table.targetHash)).toBe(true);
-    const status = await migrate(['status']);
-    expect(status.result!.status!.journal!.steps.map((step) => [step.step, step.state])).toEqual([
-      ['preflight', 'done'],
-      ['precopy', 'done'],
-      ['switch', 'done'],
-      ['verify', 'done'],
-      ['rollback', 'pending'],
-      ['finalize', 'pending'],
-    ]);
-    const back = await migrate(['rollback']);
-    expect(back.result?.rollback).toMatchObject({ restoredIdentical: true });
-    expect(await standalone.fingerprint()).toEqual(before);
   });
 
   it('the delta carries files changed after the precopy; verify catches a byte flipped on the share', async () => {
@@ -363,5 +318,92 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
     await expect
       .poll(() => standalone.child?.exitCode ?? standalone.child?.signalCode ?? null)
       .not.toBeNull();
+  });
+  it('a CLI killed at every step boundary and in the middle of each copy resumes to the same end state; finalize archives it', async () => {
+    const points = [
+      'after:preflight',
+      'files-midway',
+      'precopy:files',
+      'rehearsal:database-midway',
+      'after:precopy',
+      'switch:maintenance',
+      'switch:stopped',
+      'switch:database-midway',
+      'switch:copied',
+      'switch:config',
+      'switch:shared',
+      'switch:sentinel',
+      'after:switch',
+    ];
+    // A fresh share, so that the precopy has every file to copy (and can be killed half-way).
+    const fresh = path.join(standalone.dir, 'share-2');
+    await mkdir(fresh);
+    const all = ['--shared', fresh, '--yes'];
+    for (const point of points) {
+      const run = await migrate(all, { FLOTILLA_MIGRATION_CRASH_AT: point });
+      // Killed: no summary line (a step finished before the kill may have printed its own).
+      expect({
+        point,
+        signal: run.signal,
+        summary: run.lines.some((line) => line.type === 'result' && line.step === 'migrate'),
+      }).toEqual({
+        point,
+        signal: 'SIGKILL',
+        summary: false,
+      });
+      if (point === 'switch:copied') {
+        // The killed CLI left its lock (taken over by the next command) and its step interrupted.
+        const status = await migrate(['status']);
+        expect(status.result?.status).toMatchObject({ lock: { alive: false, command: 'migrate' } });
+        expect(status.result?.message).toMatch(/switch was interrupted/);
+      }
+    }
+    const done = await migrate(all);
+    expect(done.result, `${done.result?.message ?? ''} ${done.stderr}`).toMatchObject({
+      step: 'migrate',
+      state: 'done',
+      ok: true,
+    });
+    const verify = done.result!.steps!.find((step: MigrationResultDto) => step.step === 'verify')!;
+    expect(verify.checks.filter((check) => check.status === 'fail')).toEqual([]);
+    const tables = verify.database!.tables.filter((table) =>
+      ['tasks', 'packages', 'users', 'task_attempts'].includes(table.table),
+    );
+    expect(tables.every((table) => table.sourceHash === table.targetHash)).toBe(true);
+    const status = await migrate(['status']);
+    expect(status.result!.status!.journal!.steps.map((step) => [step.step, step.state])).toEqual([
+      ['preflight', 'done'],
+      ['precopy', 'done'],
+      ['switch', 'done'],
+      ['verify', 'done'],
+      ['rollback', 'pending'],
+      ['finalize', 'pending'],
+    ]);
+
+    // Finalize: the embedded database becomes an archive with its checksum, the reports stay on the
+    // share, and there is no way back any more.
+    const finalized = await migrate(['finalize']);
+    expect(finalized.result, `${finalized.result?.message ?? ''} ${finalized.stderr}`).toMatchObject({
+      step: 'finalize',
+      state: 'done',
+    });
+    const archive = finalized.result!.archive!;
+    expect(
+      createHash('sha256')
+        .update(await readFile(archive.path))
+        .digest('hex'),
+    ).toBe(archive.sha256);
+    expect(await readFile(`${archive.path}.sha256`, 'utf8')).toBe(
+      `${archive.sha256}  ${path.basename(archive.path)}\n`,
+    );
+    expect(existsSync(path.join(standalone.home, 'pgdata'))).toBe(false);
+    expect(existsSync(path.join(path.dirname(archive.path), 'flotilla.json.pre-migration'))).toBe(true);
+    for (const report of ['preflight', 'precopy', 'switch', 'verify', 'timings']) {
+      expect(existsSync(path.join(fresh, '.flotilla-migration', 'reports', `${report}.json`))).toBe(true);
+    }
+    expect((await migrate(['rollback'])).result?.message).toMatch(
+      /finalized: the embedded database is archived in/,
+    );
+    expect((await migrate(['finalize'])).result).toMatchObject({ state: 'done', ok: true });
   });
 });

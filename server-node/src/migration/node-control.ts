@@ -190,14 +190,19 @@ export async function pingNode(config: NodeConfig): Promise<PingDto | null> {
   }
 }
 
-/** Waits until the node's ping answers 200 ("running"); the node's log tail is the caller's to show. */
+/**
+ * The node itself answers and is up: running, or draining because the admin had it draining before the
+ * switch (it keeps that; its ping then tells the balancer to send it no users, as before).
+ */
+export function isServing(ping: PingDto | null): boolean {
+  return ping?.state === 'running' || ping?.state === 'draining';
+}
+
+/** Waits until the node serves (isServing); the node's log is the caller's to show. */
 export async function waitUntilServing(config: NodeConfig, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ok = await fetch(pingUrl(config), { signal: AbortSignal.timeout(1000) })
-      .then((response) => response.status === 200)
-      .catch(() => false);
-    if (ok) return true;
+    if (isServing(await pingNode(config))) return true;
     await sleep(50);
   }
   return false;

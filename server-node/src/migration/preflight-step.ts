@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { MigrationCheckDto, MigrationResultDto } from '../api/index.js';
 import { readClusterRow } from '../sql/cluster-row.js';
 import { UserError } from '../user-error.js';
@@ -6,6 +7,7 @@ import { allPass, fail, pass } from './check.js';
 import { listStorageFiles } from './file-manifest.js';
 import { writeReport } from './reports.js';
 import { checkNonce, checkSharedForSource, checkSharedWritable } from './shared-folder-checks.js';
+import { sameDatabase } from './same-database.js';
 import { checkSource } from './source-checks.js';
 import { openSourceDb } from './standalone.js';
 import type { StepContext } from './step-context.js';
@@ -30,6 +32,28 @@ export function refuseAfterSwitch(context: StepContext, step: string): void {
         `'${commandLine('switch', context.home)}', check with '${commandLine('verify', context.home)}', ` +
         `or go back with '${commandLine('rollback', context.home)}'.`,
     );
+  }
+}
+
+/** The target must not be the standalone's own database (the switch empties the target first). */
+async function checkDistinct(source: pg.Pool, targetUrl: string): Promise<MigrationCheckDto> {
+  const title = "Not the standalone's own database";
+  const target = new pg.Client({ connectionString: targetUrl, connectionTimeoutMillis: 5000 });
+  target.on('error', () => undefined);
+  const client = await source.connect();
+  try {
+    await target.connect();
+    return (await sameDatabase(client, target))
+      ? fail(
+          'target.distinct',
+          title,
+          'the target URL reaches the standalone’s embedded database itself',
+          'Give the URL of the new, external database.',
+        )
+      : pass('target.distinct', title, 'a database of its own');
+  } finally {
+    client.release();
+    await target.end().catch(() => undefined);
   }
 }
 
@@ -67,6 +91,9 @@ export async function runPreflight(
       plannedNodes: options.plannedNodes,
     });
     checks.push(...target.checks);
+    if (target.checks.some((check) => check.id === 'target.reachable' && check.status === 'pass')) {
+      checks.push(await checkDistinct(db.pool, options.targetUrl));
+    }
     if (shared.nonce) journal.data.nonce = shared.nonce;
     const ok = allPass(checks);
     const failed = checks.filter((check) => check.status === 'fail');

@@ -21,6 +21,7 @@ import type { NodeControlRecord } from './node-control.js';
 import {
   detectControl,
   findNodePid,
+  isServing,
   pingNode,
   startNode,
   stopNode,
@@ -163,7 +164,7 @@ export async function runSwitch(context: StepContext, options: SwitchOptions): P
       source = null;
       await stopOrphanPostmaster(standalone.source.embedded.dataDir);
 
-      let serving = (await pingNode(config))?.state === 'running';
+      let serving = isServing(await pingNode(config));
       if (!serving && options.start) {
         // The responder holds the node's port until the node asks for it (port-handoff.ts).
         responder ??= await WindowResponder.start(context.home, config);
