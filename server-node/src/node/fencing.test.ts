@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeDto, PingDto, TaskDetailDto } from '../api/index.js';
-import { DbProxy } from '../test-support/db-proxy.js';
+import { DbProxy } from '../chaos/db-proxy.js';
 import { TestCluster } from '../test-support/test-cluster.js';
 
 async function ping(url: string): Promise<PingDto['state'] | 'unreachable'> {
