@@ -10,8 +10,11 @@ export type NodeState = 'running' | 'draining' | 'offline' | 'dead';
 
 export interface PingDto {
   name: string;
-  state: 'starting' | 'running' | 'draining' | 'stopping' | 'fenced';
+  /** `unhealthy`: the node runs but cannot serve (database unreachable, pool exhausted, shared folder unusable). */
+  state: 'starting' | 'running' | 'draining' | 'stopping' | 'fenced' | 'unhealthy';
   version: string;
+  /** For `fenced` and `unhealthy`: what is wrong, in a sentence that says what to check. */
+  reason?: string;
 }
 
 export interface NodeDto {

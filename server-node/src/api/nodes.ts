@@ -4,7 +4,10 @@
 /** GET → NodeDto[]. */
 export const NODES_PATH = '/api/nodes';
 
-/** GET, no API key: 200 PingDto while the node serves, 503 while it starts, drains, stops or is fenced. */
+/**
+ * GET, no API key: 200 PingDto while the node serves; 503 while it starts, drains, stops or is fenced, and
+ * while it cannot serve (database unreachable, pool exhausted, shared folder unusable), with the reason.
+ */
 export const NODE_PING_PATH = '/api/nodes/ping';
 
 /** GET → NodeDto · PATCH UpdateNodeRequest → NodeDto · DELETE → 204 (offline or dead nodes only). */

@@ -19,6 +19,7 @@ import { VERSION } from '../version.js';
 import { LeaderLoop } from './leader-loop.js';
 import type { NodeMetrics } from './node-metrics.js';
 import { createNodeMetrics } from './node-metrics.js';
+import { NodeHealth } from './node-health.js';
 import { NotificationListener } from './notification-listener.js';
 import { createProcessStats } from './process-stats.js';
 import { Worker } from './worker.js';
@@ -60,6 +61,9 @@ export class NodeRuntime {
   stopping = false;
   started = false;
   private lastHeartbeatOk = 0;
+  private lastHeartbeatError: string | null = null;
+  /** Whether the node can serve: database, pool, shared folder (the ping and the request gate read it). */
+  readonly health: NodeHealth;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly stats = createProcessStats();
 
@@ -76,6 +80,15 @@ export class NodeRuntime {
     });
     this.secrets = new SecretBox(config.masterKey);
     this.listener = new NotificationListener(config.dbUrl, log);
+    this.health = new NodeHealth({
+      node: config.name,
+      pool: this.pool,
+      poolMax: NODE_CONNECTIONS.main,
+      heartbeatMs: () => this.settings.heartbeatMs,
+      heartbeat: () => ({ okAt: this.lastHeartbeatOk, error: this.lastHeartbeatError }),
+      shared: () => ({ dir: this.sharedDir, clusterId: this.clusterId }),
+      log,
+    });
     this.worker = new Worker({
       db: this.pool,
       node: config.name,
@@ -85,7 +98,8 @@ export class NodeRuntime {
       metrics: this.metrics,
       capacity: () => ({
         // The cluster-wide pause is checked by the claim statement itself, so a resume takes effect at once.
-        canClaim: !this.fenced && !this.stopping && !this.draining,
+        // A node that cannot use the shared folder takes no work: its tasks' logs would be lost.
+        canClaim: !this.fenced && !this.stopping && !this.draining && !this.health.sharedStorageProblem(),
         taskCap: this.taskCap,
       }),
     });
@@ -95,17 +109,36 @@ export class NodeRuntime {
     return this.config.name;
   }
 
+  /** 200 while the node can serve users; 503 with the state (and for a fault, the reason) otherwise. */
   ping(): { status: number; body: PingDto } {
+    const problem = this.started && !this.stopping ? this.health.problem() : null;
     const state: PingDto['state'] = this.stopping
       ? 'stopping'
       : !this.started
         ? 'starting'
         : this.fenced
           ? 'fenced'
-          : this.draining
-            ? 'draining'
-            : 'running';
-    return { status: state === 'running' ? 200 : 503, body: { name: this.name, state, version: VERSION } };
+          : problem
+            ? 'unhealthy'
+            : this.draining
+              ? 'draining'
+              : 'running';
+    const reason =
+      state === 'fenced'
+        ? `fenced: no heartbeat reached the database for ${this.settings.fenceAfterMs / 1000} s, so this node ` +
+          `stopped its work before its peers could take it over${problem ? ` (${problem})` : ''}`
+        : state === 'unhealthy'
+          ? problem
+          : null;
+    return {
+      status: state === 'running' ? 200 : 503,
+      body: { name: this.name, state, version: VERSION, ...(reason ? { reason } : {}) },
+    };
+  }
+
+  /** Why requests that need the database cannot be served right now (they get a 503 at once), or null. */
+  databaseProblem(): string | null {
+    return this.started && !this.stopping ? this.health.databaseProblem() : null;
   }
 
   /** Every check a node makes before it may join; each failure says what to do. */
@@ -170,7 +203,15 @@ export class NodeRuntime {
       return this.worker.checkCancelRequests();
     });
     this.every(this.settings.sweepMs, () => (this.fenced ? Promise.resolve() : this.leader.tick()));
-    this.timers.add(setInterval(() => this.checkFence(), Math.min(250, this.settings.heartbeatMs / 2)));
+    this.timers.add(
+      setInterval(
+        () => {
+          this.checkFence();
+          this.health.tick();
+        },
+        Math.min(250, this.settings.heartbeatMs / 2),
+      ),
+    );
     this.started = true;
     this.worker.wake();
     this.log.info({ name: this.name, cluster: this.clusterId, sharedDir: this.sharedDir }, 'node started');
@@ -200,6 +241,7 @@ export class NodeRuntime {
     try {
       const result = await heartbeat(this.heartbeatPool, this.name, this.stats());
       this.lastHeartbeatOk = performance.now();
+      this.lastHeartbeatError = null;
       if (!result) {
         // Our row is gone (deleted while we were unreachable) or marked stopped: join again.
         if (!this.stopping) await this.rejoin();
@@ -215,6 +257,7 @@ export class NodeRuntime {
       await this.worker.retryUnrecorded();
       if (wasDraining && !this.draining) this.worker.wake();
     } catch (error) {
+      this.lastHeartbeatError = (error as Error).message;
       this.metrics.heartbeatFailures.inc();
       this.log.warn({ err: (error as Error).message }, 'heartbeat failed');
     }
