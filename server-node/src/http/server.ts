@@ -19,6 +19,7 @@ import { releaseRoutes } from '../releases/release-routes.js';
 import { retentionRoutes } from '../retention/retention-routes.js';
 import { targetRoutes } from '../targets/target-routes.js';
 import { variableRoutes } from '../variables/variable-routes.js';
+import { asDatabaseUnavailable, DatabaseUnavailable, installDatabaseGate } from './database-unavailable.js';
 import { HttpError } from './http-error.js';
 import { installMaintenance } from './maintenance.js';
 import type { RouteContext } from './route-context.js';
@@ -48,10 +49,16 @@ export function buildServer(runtime: NodeRuntime): FastifyInstance {
     { parseAs: 'string', bodyLimit: 1024 * 1024 },
     (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
   );
+  installDatabaseGate(app, runtime);
   installAuth(app, runtime);
   installMaintenance(app, runtime);
 
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler((thrown, request, reply) => {
+    // A database that cannot be reached is a 503 with Retry-After, not an internal error.
+    const unavailable = thrown instanceof HttpError ? null : asDatabaseUnavailable(thrown);
+    if (unavailable)
+      request.log.warn({ err: (thrown as Error).message }, 'request refused: database unavailable');
+    const error = unavailable ?? thrown;
     if (error instanceof SignInRequired) {
       return reply.redirect(`/login?next=${encodeURIComponent(error.returnTo)}`, 303);
     }
@@ -59,7 +66,8 @@ export function buildServer(runtime: NodeRuntime): FastifyInstance {
       return portalErrorPage(request, reply, runtime.name, error.status, error.message);
     }
     if (error instanceof HttpError) {
-      if (error instanceof TooManyRequests) reply.header('retry-after', String(error.retryAfterSeconds));
+      if (error instanceof TooManyRequests || error instanceof DatabaseUnavailable)
+        reply.header('retry-after', String(error.retryAfterSeconds));
       const body: ErrorDto = { error: error.message, ...(error.issues ? { issues: error.issues } : {}) };
       return reply.status(error.status).send(body);
     }
