@@ -21,8 +21,10 @@ export class LeaderLoop {
   constructor(
     private readonly db: Db,
     private readonly node: string,
-    private readonly settings: { leaderTtlMs: number; eventRetentionHours: number },
+    private readonly settings: { leaderTtlMs: number; eventRetentionHours: number; deadAfterMs: number },
     private readonly log: Logger,
+    /** How long this node's heartbeats have reached the database without a break. */
+    private readonly inContactForMs: () => number,
   ) {}
 
   async tick(): Promise<void> {
@@ -30,6 +32,10 @@ export class LeaderLoop {
     this.isLeader = await acquireLeaderLease(this.db, this.node, this.settings.leaderTtlMs);
     if (this.isLeader !== wasLeader) this.log.info({ leader: this.isLeader }, 'leader lease changed');
     if (!this.isLeader) return;
+    // A leader that was itself out of touch (the database restarted, or it was cut off) saw nobody's
+    // heartbeats meanwhile: every peer looks silent to it. It judges no one before it has watched for as
+    // long as a node must be silent to be dead, or a database restart would declare the whole cluster dead.
+    if (this.inContactForMs() < this.settings.deadAfterMs) return;
     await reportNodeStates(this.db);
     const recovered = await recoverLostTasks(this.db, recoveryPolicies(), this.node);
     for (const task of recovered) {

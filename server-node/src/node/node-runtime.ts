@@ -62,6 +62,8 @@ export class NodeRuntime {
   started = false;
   private lastHeartbeatOk = 0;
   private lastHeartbeatError: string | null = null;
+  /** Since when heartbeats have reached the database without a failure (performance.now()). */
+  private inContactSince = 0;
   /** Whether the node can serve: database, pool, shared folder (the ping and the request gate read it). */
   readonly health: NodeHealth;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -189,7 +191,13 @@ export class NodeRuntime {
     await reportNodeStates(this.pool);
     await this.beat();
 
-    this.leader = new LeaderLoop(this.pool, this.name, this.settings, this.log);
+    this.leader = new LeaderLoop(
+      this.pool,
+      this.name,
+      this.settings,
+      this.log,
+      () => performance.now() - this.inContactSince,
+    );
     this.listener.on('flotilla_tasks', () => this.worker.wake());
     this.listener.on('flotilla_nodes', (name) => {
       if (name === this.name || name === '') void this.beat();
@@ -240,6 +248,9 @@ export class NodeRuntime {
   private async beat(): Promise<void> {
     try {
       const result = await heartbeat(this.heartbeatPool, this.name, this.stats());
+      // Back in touch after a failure: the contact that counts for judging peers starts now.
+      if (this.lastHeartbeatError !== null || this.inContactSince === 0)
+        this.inContactSince = performance.now();
       this.lastHeartbeatOk = performance.now();
       this.lastHeartbeatError = null;
       if (!result) {
