@@ -104,6 +104,8 @@ export class NodeRuntime {
         canClaim: !this.fenced && !this.stopping && !this.draining && !this.health.sharedStorageProblem(),
         taskCap: this.taskCap,
       }),
+      logStorageProblem: () => this.health.sharedStorageProblem() ?? this.health.sharedStorageFull(),
+      checkShared: (dir) => checkSentinel(dir, this.clusterId),
     });
   }
 

@@ -36,6 +36,10 @@ export interface WorkerOptions {
   metrics: NodeMetrics;
   /** Whether the node may take work right now (running, not fenced, not stopping) and its cap. */
   capacity: () => { canClaim: boolean; taskCap: number };
+  /** Why task logs cannot be written now (the shared folder is full or unusable), or null. */
+  logStorageProblem: () => string | null;
+  /** Whether `dir` is the cluster's shared folder (null) or what is wrong with it. */
+  checkShared: (dir: string) => Promise<string | null>;
 }
 
 /**
@@ -96,7 +100,21 @@ export class Worker {
   private async execute(task: ClaimedTask, controller: AbortController): Promise<void> {
     const { db, node, log } = this.options;
     const services = this.options.services();
-    const logWriter = new TaskLogWriter(attemptLogPath(services.sharedDir, task.id, task.attempts));
+    // Nowhere to write the log: the attempt fails before it does anything, saying why.
+    const storageProblem = this.options.logStorageProblem();
+    if (storageProblem) {
+      log.warn({ task: task.id, problem: storageProblem }, 'task not run: its log cannot be written');
+      await this.record({
+        id: task.id,
+        leaseId: task.lease_id,
+        state: 'failed',
+        error: `${storageProblem}; this task did not run`,
+      });
+      return;
+    }
+    const logWriter = new TaskLogWriter(attemptLogPath(services.sharedDir, task.id, task.attempts), () =>
+      this.options.checkShared(services.sharedDir),
+    );
     let outcome: Omit<TaskOutcome, 'id' | 'leaseId'>;
     try {
       const kind = TASK_KINDS.get(task.kind);
@@ -141,8 +159,17 @@ export class Worker {
       }
     }
     const logError = await logWriter.close();
-    if (logError)
+    if (logError) {
       log.warn({ task: task.id, err: logError.message }, 'could not write the task log to shared storage');
+      // Its log is the record of what a task did: without it, success cannot be shown.
+      if (outcome.state === 'succeeded')
+        outcome = {
+          state: 'failed',
+          error:
+            `the task log could not be written to shared storage (${logError.message}); the task's work ` +
+            `may have run: check before retrying`,
+        };
+    }
     await this.record({ id: task.id, leaseId: task.lease_id, ...outcome });
   }
 

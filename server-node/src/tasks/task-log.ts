@@ -18,6 +18,8 @@ export function attemptLogPath(sharedDir: string, taskId: string, attempt: numbe
 /**
  * Appends to one attempt's log. The file is created on the first write, so silent tasks leave none.
  * A failing share must not take the node down: write errors are kept and reported by `close()`.
+ * `checkShared`, when given, must find the folder to be the cluster's share before the file is created:
+ * a share that disappeared leaves an empty local folder at its path, and a log written there is lost.
  */
 export class TaskLogWriter {
   private stream: WriteStream | null = null;
@@ -25,7 +27,10 @@ export class TaskLogWriter {
   private buffered: (string | Buffer)[] = [];
   error: Error | null = null;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly checkShared: () => Promise<string | null> = () => Promise.resolve(null),
+  ) {}
 
   write(text: string | Buffer): void {
     if (this.stream) {
@@ -33,18 +38,23 @@ export class TaskLogWriter {
       return;
     }
     this.buffered.push(text);
-    this.opening ??= mkdir(path.dirname(this.file), { recursive: true }).then(
-      () => {
-        const stream = createWriteStream(this.file, { flags: 'a' });
-        stream.on('error', (error) => (this.error ??= error));
-        for (const chunk of this.buffered) stream.write(chunk);
-        this.buffered = [];
-        this.stream = stream;
-      },
-      (error: Error) => {
-        this.error ??= error;
-      },
-    );
+    this.opening ??= this.checkShared()
+      .then((problem) => {
+        if (problem) throw new Error(problem);
+        return mkdir(path.dirname(this.file), { recursive: true });
+      })
+      .then(
+        () => {
+          const stream = createWriteStream(this.file, { flags: 'a' });
+          stream.on('error', (error) => (this.error ??= error));
+          for (const chunk of this.buffered) stream.write(chunk);
+          this.buffered = [];
+          this.stream = stream;
+        },
+        (error: Error) => {
+          this.error ??= error;
+        },
+      );
   }
 
   line(text: string): void {
