@@ -1,4 +1,9 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RouteOptions,
+} from 'fastify';
 import type { ErrorDto } from '../api/index.js';
 import { artifactRoutes } from '../artifacts/artifact-routes.js';
 import { auditRoutes } from '../audit/audit-routes.js';
@@ -22,13 +27,19 @@ import { variableRoutes } from '../variables/variable-routes.js';
 import { asDatabaseUnavailable, DatabaseUnavailable, installDatabaseGate } from './database-unavailable.js';
 import { HttpError } from './http-error.js';
 import { installMaintenance } from './maintenance.js';
+import { installNulCheck } from './reject-nul.js';
 import type { RouteContext } from './route-context.js';
 import { clusterRoutes } from './routes/cluster-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { nodeRoutes } from './routes/node-routes.js';
 import { taskRoutes } from './routes/task-routes.js';
 
-export function buildServer(runtime: NodeRuntime): FastifyInstance {
+export interface BuildServerOptions {
+  /** Told of every route as it is registered (the fuzz test walks them all from this). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+export function buildServer(runtime: NodeRuntime, options: BuildServerOptions = {}): FastifyInstance {
   const logger: FastifyBaseLogger = runtime.log.child({ component: 'http' });
   const app: FastifyInstance = Fastify({
     loggerInstance: logger,
@@ -38,6 +49,8 @@ export function buildServer(runtime: NodeRuntime): FastifyInstance {
     trustProxy: runtime.config.trustedProxies ?? DEFAULT_TRUSTED_PROXIES,
   });
   const context: RouteContext = { runtime, domain: new DomainContext(runtime) };
+  const { onRoute } = options;
+  if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
 
   // Every response says which node served it, so an admin can see the balancer spreading users.
   app.addHook('onSend', async (_request, reply) => {
@@ -52,6 +65,7 @@ export function buildServer(runtime: NodeRuntime): FastifyInstance {
   installDatabaseGate(app, runtime);
   installAuth(app, runtime);
   installMaintenance(app, runtime);
+  installNulCheck(app);
 
   app.setErrorHandler((thrown, request, reply) => {
     // A database that cannot be reached is a 503 with Retry-After, not an internal error.
