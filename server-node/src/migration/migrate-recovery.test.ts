@@ -211,7 +211,7 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
     expect(failed(cannotWrite).map((check) => [check.id, check.fix])).toEqual([
       ['shared.writable', expect.stringMatching(/read and write access to the share/)],
     ]);
-  });
+  }, 90_000);
 
   it('rolls back from each step and leaves the standalone as it was: config, every file, every row', async () => {
     const rollback = async (args: string[] = []) => {
@@ -249,7 +249,7 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
     expect((await migrate(['switch', ...sharedArgs(), '--start'])).result?.state).toBe('done');
     expect((await migrate(['verify'])).result?.state).toBe('done');
     expect((await rollback()).rollback).toMatchObject({ from: 'verify', restoredIdentical: true, lost: [] });
-  });
+  }, 120_000);
 
   it('the delta carries files changed after the precopy; verify catches a byte flipped on the share', async () => {
     expect((await migrate(['preflight', ...sharedArgs()])).result?.state).toBe('done');
@@ -318,7 +318,7 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
     await expect
       .poll(() => standalone.child?.exitCode ?? standalone.child?.signalCode ?? null)
       .not.toBeNull();
-  });
+  }, 90_000);
   it('a CLI killed at every step boundary and in the middle of each copy resumes to the same end state; finalize archives it', async () => {
     const points = [
       'after:preflight',
@@ -405,5 +405,5 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
       /finalized: the embedded database is archived in/,
     );
     expect((await migrate(['finalize'])).result).toMatchObject({ state: 'done', ok: true });
-  });
+  }, 180_000);
 });

@@ -234,7 +234,7 @@ describe('migrating a standalone node to an external PostgreSQL and a shared fol
     expect(await sha256(path.join(shared, 'tasks', lateTask!, 'attempt-1.log'))).toBe(
       await sha256(path.join(standalone.sharedDir, 'tasks', lateTask!, 'attempt-1.log')),
     );
-  });
+  }, 90_000);
 
   it('verify: row counts and hashes equal, every file and package on the share, doctor passes', async () => {
     const verify = await cli(['migrate', 'verify', '--home', standalone.home, '--json'], env());
@@ -351,7 +351,7 @@ describe('migrating a standalone node to an external PostgreSQL and a shared fol
       ['node-2', 'running'],
       ['solo', 'running'],
     ]);
-  });
+  }, 90_000);
 
   it('rollback after work on the new cluster says what would be lost and needs --force, then restores the standalone', async () => {
     const refused = await cli(['migrate', 'rollback', '--home', standalone.home, '--json'], env());
@@ -385,5 +385,5 @@ describe('migrating a standalone node to an external PostgreSQL and a shared fol
     expect(Math.max(...tasks.map((task) => Number(task.id)))).toBe(oldMaxId);
     const cluster = await standalone.client.api<ClusterDto>('GET', '/api/cluster');
     expect(cluster.body).toMatchObject({ sharedDir: standalone.sharedDir, maintenance: null });
-  });
+  }, 90_000);
 });
