@@ -22,7 +22,7 @@ import { buildServer } from './server.js';
 
 /** Streams never end on their own: the event stream is left out (its cursor has its own tests). */
 const STREAMING = new Set([EVENTS_PATH]);
-const RUNS_PER_ROUTE = Number(process.env.FLOTILLA_FUZZ_RUNS ?? 40);
+const RUNS_PER_ROUTE = Number(process.env.FLOTILLA_FUZZ_RUNS ?? 30);
 const REQUEST_TIMEOUT_MS = 5000;
 
 /** Field names the routes read, so generated bodies and queries hit real fields with wrong values. */
