@@ -8,7 +8,7 @@ import { CLI_MAIN } from '../sandbox/node-process.js';
 import { TestCluster } from '../test-support/test-cluster.js';
 import { generateMasterKey } from './master-key.js';
 import { SENTINEL_FILE } from './shared-storage.js';
-import { LATEST_SCHEMA_VERSION } from '../db/migrations/index.js';
+import { VERSION } from '../version.js';
 
 const run = promisify(execFile);
 
@@ -107,13 +107,17 @@ describe('who may join a cluster', () => {
     expect(nodes.find((n) => n.name === 'node-1')?.state).toBe('running');
   });
 
-  it('refuses to run a node older than the database schema', async () => {
-    await cluster.db.query(`insert into flotilla_migrations (version, name) values (999, 'from-the-future')`);
+  it('refuses to run a node only once a contract removed what its version uses', async () => {
+    await cluster.db.query(
+      `insert into flotilla_migrations (version, name, kind, release, compatible_from)
+       values (999, '999-from-the-future', 'contract', '9.0.0', '9.0.0')`,
+    );
     const started = await cli('run', '--home', cluster.node('node-1').home);
     await cluster.db.query(`delete from flotilla_migrations where version = 999`);
     expect(started.code).toBe(1);
-    expect(started.output).toMatch(
-      `schema is version 999, newer than this node understands (${LATEST_SCHEMA_VERSION}). Upgrade this node`,
+    expect(started.output).toContain(
+      `The database schema no longer serves flotilla-node ${VERSION}: contract migration 999-from-the-future`,
     );
+    expect(started.output).toContain('Install flotilla-node 9.0.0 or later on this host');
   });
 });

@@ -6,7 +6,9 @@ import type { NodeConfig } from '../config/node-config.js';
 import { masterKeyMatches } from '../cluster/master-key.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { checkSentinel } from '../cluster/shared-storage.js';
+import { joinUnderContractGate } from '../db/contract-gate.js';
 import { migrate } from '../db/migrate.js';
+import { schemaRefusal } from '../db/schema-bookkeeping.js';
 import { connectOrExplain, createPool } from '../db/pool.js';
 import { readClusterRow } from '../sql/cluster-row.js';
 import { heartbeat, markNodeStopped, registerNode, releaseLeaderLease } from '../sql/node-lifecycle.js';
@@ -37,6 +39,9 @@ const SHUTDOWN_GRACE_MS = Number(process.env.FLOTILLA_SHUTDOWN_GRACE_MS ?? 10_00
  */
 export const NODE_CONNECTIONS = { main: 10, heartbeat: 1, listen: 1, total: 12 } as const;
 
+/** How often a node whose contract migrations wait for old nodes tries them again. */
+const CONTRACT_RETRY_MS = 2000;
+
 /**
  * One server node: checks it belongs to the cluster (schema, master key, shared storage), registers,
  * then heartbeats, claims and runs tasks, and takes its turn at the leader's jobs. The HTTP server
@@ -66,6 +71,11 @@ export class NodeRuntime {
   private inContactSince = 0;
   /** Whether the node can serve: database, pool, shared folder (the ping and the request gate read it). */
   readonly health: NodeHealth;
+  /** This build's contracts that wait for old nodes, and what was last said about them. */
+  private contractsWaiting = false;
+  private contractsReport = '';
+  /** Set when the node came back to a schema contracted past its version: it stays fenced. */
+  private contractedPast: string | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly stats = createProcessStats();
 
@@ -148,7 +158,9 @@ export class NodeRuntime {
   /** Every check a node makes before it may join; each failure says what to do. */
   async checkCluster(): Promise<void> {
     await connectOrExplain(this.pool, this.config.dbUrl);
-    await migrate(this.pool);
+    const migrated = await migrate(this.pool, { node: this.name, log: this.log });
+    this.contractsWaiting = migrated.waiting.length > 0;
+    this.contractsReport = JSON.stringify(migrated.waiting);
     const cluster = await readClusterRow(this.pool);
     if (!cluster) {
       throw new UserError(
@@ -177,11 +189,10 @@ export class NodeRuntime {
     const leftovers = await killLeftoverScripts(this.home);
     if (leftovers > 0) this.log.warn({ leftovers }, 'stopped scripts left by a previous run of this node');
 
-    const registered = await registerNode(this.pool, {
-      name: this.name,
-      url: this.config.publicUrl,
-      version: VERSION,
-    });
+    // Registered in one transaction with the check that no contract removed what this version uses.
+    const registered = await joinUnderContractGate(this.pool, { name: this.name, version: VERSION }, (db) =>
+      registerNode(db, { name: this.name, url: this.config.publicUrl, version: VERSION }),
+    );
     if (!registered.registered) {
       throw new UserError(
         `A node named '${this.name}' is already running (at ${registered.conflict?.url}, last seen ` +
@@ -213,6 +224,7 @@ export class NodeRuntime {
       return this.worker.checkCancelRequests();
     });
     this.every(this.settings.sweepMs, () => (this.fenced ? Promise.resolve() : this.leader.tick()));
+    this.every(CONTRACT_RETRY_MS, () => this.retryContracts());
     this.timers.add(
       setInterval(
         () => {
@@ -278,7 +290,9 @@ export class NodeRuntime {
 
   private async rejoin(): Promise<void> {
     this.log.warn('node row missing or stopped; registering again');
-    await registerNode(this.pool, { name: this.name, url: this.config.publicUrl, version: VERSION });
+    await joinUnderContractGate(this.pool, { name: this.name, version: VERSION }, (db) =>
+      registerNode(db, { name: this.name, url: this.config.publicUrl, version: VERSION }),
+    );
     await reportNodeStates(this.pool);
   }
 
@@ -299,8 +313,32 @@ export class NodeRuntime {
     this.worker.stopAll('fence');
   }
 
+  /**
+   * Contracts that waited for old nodes: tried again (never waiting for the lock: another node may
+   * be at it) until none is left. What holds them is logged when it changes.
+   */
+  private async retryContracts(): Promise<void> {
+    if (!this.contractsWaiting || this.fenced) return;
+    const result = await migrate(this.pool, { node: this.name, wait: false });
+    if (!result.ran) return;
+    this.contractsWaiting = result.waiting.length > 0;
+    for (const name of result.applied) this.log.info({ migration: name }, `applied ${name}`);
+    const report = JSON.stringify(result.waiting);
+    if (report !== this.contractsReport && result.waiting.length > 0)
+      this.log.warn({ waiting: result.waiting }, 'contract migrations still wait for old nodes');
+    this.contractsReport = report;
+  }
+
   /** Back in touch with the database: hand back what fencing stopped, then take work again. */
   private async unfence(): Promise<void> {
+    // Away long enough to be declared dead, a contract may have removed what this version uses.
+    const refusal = await schemaRefusal(this.pool, VERSION, this.name);
+    if (refusal) {
+      if (this.contractedPast !== refusal)
+        this.log.error({ refusal }, 'the schema no longer serves this node: it stays fenced');
+      this.contractedPast = refusal;
+      return;
+    }
     await this.worker.settled();
     await this.worker.retryUnrecorded();
     const recovered = await recoverLostTasks(

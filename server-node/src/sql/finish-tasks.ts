@@ -1,3 +1,4 @@
+import { cancelRequested } from './cancel-request.js';
 import type { Db } from './db.js';
 
 export interface TaskOutcome {
@@ -64,7 +65,7 @@ export async function saveCheckpoint(
 /** Which of this node's running tasks someone asked to cancel. */
 export async function cancelRequestedTasks(db: Db, node: string): Promise<string[]> {
   const result = await db.query<{ id: string }>(
-    `select id::text from tasks where state = 'executing' and node = $1 and cancel_requested`,
+    `select id::text from tasks where state = 'executing' and node = $1 and ${cancelRequested()}`,
     [node],
   );
   return result.rows.map((row) => row.id);

@@ -1,3 +1,4 @@
+import { cancelRequested } from './cancel-request.js';
 import type { Db } from './db.js';
 
 export interface RecoveryPolicies {
@@ -38,7 +39,7 @@ export async function recoverLostTasks(
        for update of t skip locked
      ), decided as (
        select l.id, l.node, l.attempts,
-         case when t.cancel_requested then 'canceled'
+         case when ${cancelRequested('t')} then 'canceled'
               when (t.kind = any($1::text[]) or t.kind = any($2::text[])) and t.attempts < t.max_attempts then 'queued'
               else 'failed' end as next_state
        from lost l join tasks t on t.id = l.id

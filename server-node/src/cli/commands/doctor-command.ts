@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type pg from 'pg';
 import { masterKeyMatches } from '../../cluster/master-key.js';
 import { checkSentinel } from '../../cluster/shared-storage.js';
 import type { NodeConfig } from '../../config/node-config.js';
 import { readNodeConfig } from '../../config/node-config.js';
-import { schemaVersion } from '../../db/migrate.js';
-import { LATEST_SCHEMA_VERSION } from '../../db/migrations/index.js';
+import type { SchemaStateDto } from '../../api/schema.js';
+import { describeNodes } from '../../api/schema.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../db/migrations/index.js';
+import { schemaRefusal } from '../../db/schema-bookkeeping.js';
+import { readSchemaState } from '../../db/schema-state.js';
 import { createPool, describeDbError, redactUrl } from '../../db/pool.js';
 import type { DbCluster } from '../../sql/cluster-row.js';
 import { readClusterRow } from '../../sql/cluster-row.js';
+import { VERSION } from '../../version.js';
 import type { CommandSpec } from '../args.js';
 import { parseCommandArgs } from '../args.js';
 
@@ -43,9 +48,9 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   } catch (error) {
     add('config', false, (error as Error).message);
   }
-  if (config) await checkCluster(config, add);
+  const schema = config ? await checkCluster(config, add) : null;
   if (args.json) {
-    console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks }, null, 2));
+    console.log(JSON.stringify({ ok: checks.every((c) => c.ok), checks, schema }, null, 2));
   } else {
     for (const check of checks)
       console.log(`${check.ok ? 'PASS' : 'FAIL'}  ${check.name.padEnd(15)} ${check.detail}`);
@@ -53,7 +58,10 @@ export async function doctorCommand(argv: string[]): Promise<number> {
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 
-async function checkCluster(config: NodeConfig, add: (name: string, ok: boolean, detail: string) => void) {
+async function checkCluster(
+  config: NodeConfig,
+  add: (name: string, ok: boolean, detail: string) => void,
+): Promise<SchemaStateDto | null> {
   if (config.embedded) {
     add(
       'database',
@@ -77,7 +85,7 @@ async function checkCluster(config: NodeConfig, add: (name: string, ok: boolean,
       );
     } catch (error) {
       add('database', false, describeDbError(error, config.dbUrl));
-      return;
+      return null;
     }
     const roundTrip = Date.now() - started;
     const skew = Math.abs(dbNow.getTime() - (started + roundTrip / 2));
@@ -87,20 +95,13 @@ async function checkCluster(config: NodeConfig, add: (name: string, ok: boolean,
       `${skew} ms from the database clock${skew > MAX_SKEW_MS ? ': sync this host (NTP)' : ''}`,
     );
 
-    const version = await schemaVersion(pool);
-    add(
-      'schema',
-      version <= LATEST_SCHEMA_VERSION,
-      version === LATEST_SCHEMA_VERSION
-        ? `version ${version}`
-        : version < LATEST_SCHEMA_VERSION
-          ? `version ${version}; this node migrates it to ${LATEST_SCHEMA_VERSION} when it starts`
-          : `version ${version} is newer than this node (${LATEST_SCHEMA_VERSION}): upgrade the node`,
-    );
+    const schema = await readSchemaState(pool);
+    const version = schema.version;
+    await checkSchema(pool, config.name, schema, add);
     const cluster: DbCluster | null = version > 0 ? await readClusterRow(pool) : null;
     if (!cluster) {
       add('cluster', false, "no cluster in this database: run 'flotilla-node init' for the first node");
-      return;
+      return schema;
     }
     add('cluster', true, cluster.cluster_id);
     const keyOk = masterKeyMatches(config.masterKey, cluster.cluster_id, cluster.master_key_check);
@@ -122,7 +123,45 @@ async function checkCluster(config: NodeConfig, add: (name: string, ok: boolean,
         add('shared storage', false, `${cluster.shared_dir} is not writable: ${(error as Error).message}`);
       }
     }
+    return schema;
   } finally {
     await pool.end();
+  }
+}
+
+/**
+ * Whether this node's version may run on the schema (it refuses only once a contract removed what it
+ * uses), what it would apply when it starts, and what is under way or waits for old nodes.
+ */
+async function checkSchema(
+  pool: pg.Pool,
+  name: string,
+  schema: SchemaStateDto,
+  add: (name: string, ok: boolean, detail: string) => void,
+) {
+  const refusal = schema.version > 0 ? await schemaRefusal(pool, VERSION, name) : null;
+  if (refusal) {
+    add('schema', false, refusal);
+  } else {
+    const done = new Set(schema.applied.map((m) => m.version));
+    const missing = MIGRATIONS.filter((m) => !done.has(m.version)).map((m) => `${m.name} (${m.kind})`);
+    const serves = schema.compatibleFrom ? `, serves ${schema.compatibleFrom} and later` : '';
+    const newer =
+      schema.version > LATEST_SCHEMA_VERSION
+        ? `; newer than this node's ${LATEST_SCHEMA_VERSION}, which it still serves`
+        : '';
+    const plan = missing.length ? `; this node applies ${missing.join(', ')} when it starts` : '';
+    add('schema', true, `version ${schema.version}${serves}${newer}${plan}`);
+  }
+  for (const pending of schema.pending) {
+    add(
+      'migration',
+      true,
+      pending.state === 'running'
+        ? `${pending.name} (${pending.kind}) under way by ${pending.node}: ${pending.detail}`
+        : pending.heldBy.length > 0
+          ? `contract ${pending.name} waits for ${describeNodes(pending.heldBy)}: every node must run ${pending.compatibleFrom} or later`
+          : `contract ${pending.name} runs at a newer node's next try (${pending.detail})`,
+    );
   }
 }

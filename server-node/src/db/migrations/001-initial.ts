@@ -1,6 +1,11 @@
+import type { MigrationFile } from './migration.js';
+
 // The first schema: cluster row, nodes, task queue, attempts, events, leader lease, API keys.
 // Later migrations are expand/contract so version N and N-1 can run side by side.
-export const sql = `
+export const migration: MigrationFile = {
+  kind: 'expand',
+  release: '0.1.0',
+  sql: `
 create table cluster (
   id int primary key default 1 check (id = 1),
   cluster_id uuid not null,
@@ -109,4 +114,5 @@ create trigger tasks_insert_notify after insert on tasks
 create trigger tasks_requeue_notify after update of state on tasks
   for each row when (new.state = 'queued' and old.state <> 'queued') execute function flotilla_notify_tasks();
 
-`;
+`,
+};

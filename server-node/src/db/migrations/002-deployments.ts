@@ -1,7 +1,12 @@
+import type { MigrationFile } from './migration.js';
+
 // Access control and the deployment domain. Expand-only: version-1 nodes keep working beside it
 // (they ignore the new tables, and api_keys.user_id is nullable: a key without a user is a legacy
 // administrator key).
-export const sql = `
+export const migration: MigrationFile = {
+  kind: 'expand',
+  release: '0.1.0',
+  sql: `
 create table users (
   id uuid primary key default gen_random_uuid(),
   username text not null unique check (username = lower(username)),
@@ -159,4 +164,5 @@ create unique index tasks_one_retention on tasks (kind) where kind = 'retention'
 insert into schedules (name, every_ms, next_run_at, settings)
 values ('retention', 3600000, now() + interval '1 hour',
         '{"keepReleasesPerProject": 20, "taskLogDays": 30}');
-`;
+`,
+};
