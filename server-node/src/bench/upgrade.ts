@@ -127,7 +127,9 @@ async function main(): Promise<void> {
     );
     log(`tasks queued meanwhile, where they ended: ${JSON.stringify(finalStates.rows)}`);
     const summary = (from: number, to: number) => {
-      const window = reads.filter((read) => read.at >= from && read.at < to && read.ok).map((read) => read.ms);
+      const window = reads
+        .filter((read) => read.at >= from && read.at < to && read.ok)
+        .map((read) => read.ms);
       return {
         count: window.length,
         p50Ms: percentile(window, 50),
