@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from './http-error.js';
 
@@ -12,7 +13,14 @@ function findNul(input: unknown): string | null {
       if (value.includes('\u0000')) return at || '(root)';
     } else if (Array.isArray(value)) {
       value.forEach((item, i) => stack.push([item, at ? `${at}.${i}` : String(i)]));
-    } else if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    } else if (
+      value !== null &&
+      typeof value === 'object' &&
+      !Buffer.isBuffer(value) &&
+      !(value instanceof Readable)
+    ) {
+      // A streamed body (a package upload) is data for its route, not fields: walking a stream's
+      // internals never ends.
       for (const [key, item] of Object.entries(value)) {
         const here = at ? `${at}.${key}` : key;
         if (key.includes('\u0000')) return here;
