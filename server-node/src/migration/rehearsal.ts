@@ -15,7 +15,7 @@ import type { Progress } from './progress.js';
  * embedded database again after it, writing the config / shared path / sentinel, and the node's start
  * on the new database up to its first 200 ping.
  */
-export const WINDOW_CONSTANTS = { stop: 700, sourceDbStart: 300, config: 50, start: 1300 } as const;
+export const WINDOW_CONSTANTS = { stop: 700, sourceDbStart: 300, config: 50, start: 2000 } as const;
 
 /** Files copied per second when the precopy copied too few to measure. */
 const DEFAULT_BYTES_PER_MS = 100_000;
