@@ -5,6 +5,7 @@ import path from 'node:path';
 import { BalancerPage } from './pages/balancer-page.js';
 import { ClustersPage } from './pages/clusters-page.js';
 import { HostsPage } from './pages/hosts-page.js';
+import { MigrationPage } from './pages/migration-page.js';
 import { NodesPage } from './pages/nodes-page.js';
 import { OverviewPage } from './pages/overview-page.js';
 import { ShellPage } from './pages/shell-page.js';
@@ -42,6 +43,7 @@ interface TestFixtures {
   tasks: TasksPage;
   balancer: BalancerPage;
   hosts: HostsPage;
+  migration: MigrationPage;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -119,6 +121,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   tasks: async ({ page }, use) => use(new TasksPage(page)),
   balancer: async ({ page }, use) => use(new BalancerPage(page)),
   hosts: async ({ page }, use) => use(new HostsPage(page)),
+  migration: async ({ page }, use) => use(new MigrationPage(page)),
 });
 
 export { expect };

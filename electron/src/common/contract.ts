@@ -22,13 +22,19 @@ import type {
   ClusterDto,
   CreateTaskResultDto,
   EventDto,
+  MigrationCheckDto,
+  MigrationProgressDto,
+  MigrationResultDto,
+  MigrationStatusDto,
   NodeDto,
   NodeState,
   Role,
+  SchemaMigrationDto,
   TaskDetailDto,
   TaskDto,
   TaskState,
 } from '@flotilla/server-node/api';
+import type { MigrationWizardStep } from './migration-steps.js';
 
 export type {
   BalancerAdminState,
@@ -37,6 +43,11 @@ export type {
   ClusterDto,
   CreateTaskResultDto,
   EventDto,
+  MigrationCheckDto,
+  MigrationProgressDto,
+  MigrationResultDto,
+  MigrationStatusDto,
+  MigrationWizardStep,
   NodeDto,
   NodeState,
   TaskDetailDto,
@@ -52,28 +63,39 @@ export interface ClusterEntryDto {
   balancerUrl: string;
   /** Nodes to fall back on when the balancer does not answer; learned from the cluster as it runs. */
   nodeUrls: string[];
-  kind: 'remote' | 'sandbox';
+  /** `standalone`: the local standalone server the console started (a node with its embedded database). */
+  kind: 'remote' | 'sandbox' | 'standalone';
   createdAt: string;
   /** Which balancer the Load balancer view reads and controls; missing means the built-in one. */
   balancer?: BalancerSettingsDto;
 }
 
+/** HAProxy's files and sockets on the machine it runs on. */
+export interface HaproxyPathsDto {
+  configFile: string;
+  /** The admin-level `stats socket`. */
+  runtimeSocket: string;
+  /** The master CLI socket (`-S`). */
+  masterSocket: string;
+  stateFile: string;
+}
+
 /**
  * The cluster's balancer as the console reaches it: the built-in one through the cluster URL
- * (`/_balancer/stats`), or an HAProxy on this machine through its Runtime API socket. No secret here.
+ * (`/_balancer/stats`), or an HAProxy through its Runtime API socket, on this machine or on a host of
+ * the Hosts view over SSH (sockets through `socat` there). No secret here: the host's credential stays
+ * in the vault with the host.
  */
 export type BalancerSettingsDto =
   | { kind: 'builtin' }
-  | {
+  | ({ kind: 'haproxy'; where: 'local' } & HaproxyPathsDto)
+  | ({
       kind: 'haproxy';
-      where: 'local';
-      configFile: string;
-      /** The admin-level `stats socket`. */
-      runtimeSocket: string;
-      /** The master CLI socket (`-S`). */
-      masterSocket: string;
-      stateFile: string;
-    };
+      where: 'host';
+      hostId: string;
+      /** The host's address when it was chosen, for showing where HAProxy is. */
+      address: string;
+    } & HaproxyPathsDto);
 
 /** Where a packaged HAProxy keeps these, as resources/haproxy/haproxy.cfg.template is meant to be filled. */
 export const HAPROXY_DEFAULT_PATHS = {
@@ -81,17 +103,13 @@ export const HAPROXY_DEFAULT_PATHS = {
   runtimeSocket: '/run/haproxy/admin.sock',
   masterSocket: '/run/haproxy/master.sock',
   stateFile: '/var/lib/haproxy/server-state',
-} as const;
+} as const satisfies HaproxyPathsDto;
 
 /** What the settings dialog sends: HAProxy's paths may be left out for the defaults of the shipped template. */
 export type BalancerSettingsInputDto =
   | { kind: 'builtin' }
-  | ({ kind: 'haproxy'; where: 'local' } & Partial<
-      Pick<
-        Extract<BalancerSettingsDto, { kind: 'haproxy' }>,
-        'configFile' | 'runtimeSocket' | 'masterSocket' | 'stateFile'
-      >
-    >);
+  | ({ kind: 'haproxy'; where: 'local' } & Partial<HaproxyPathsDto>)
+  | ({ kind: 'haproxy'; where: 'host'; hostId: string } & Partial<HaproxyPathsDto>);
 
 export interface ClustersDto {
   clusters: ClusterEntryDto[];
@@ -325,8 +343,11 @@ export interface ProvisioningSettingsDto {
   /** The database URL as the hosts reach it, its password masked. */
   dbUrl: string | null;
   masterKeySet: boolean;
-  /** The server bundle that provisioning uploads, or why there is none. */
-  bundle: { version: string; file: string } | null;
+  /**
+   * The server bundle that provisioning uploads (with the migrations it carries, for the rolling
+   * upgrade to show; null for a bundle that does not list them), or why there is none.
+   */
+  bundle: { version: string; file: string; migrations: SchemaMigrationDto[] | null } | null;
   bundleError: string | null;
 }
 
@@ -334,6 +355,130 @@ export interface ProvisioningSettingsInputDto {
   dbUrl: string;
   /** Only when setting or changing it; empty keeps the stored one. */
   masterKey?: string;
+}
+
+/**
+ * Where the standalone node to move runs: this machine (a node home the console knows, such as its
+ * local standalone server) or a host of the Hosts view, where it was installed under `installRoot`
+ * (`current/node/bin/node`, `current/server/flotilla-node.mjs`) with its home at `home`.
+ */
+export type MigrationSourceDto =
+  { kind: 'local'; home: string } | { kind: 'host'; hostId: string; installRoot: string; home: string };
+
+/** A node the migration adds: provisioned on a host of the Hosts view once the switch is verified. */
+export interface MigrationNodePlanDto {
+  hostId: string;
+  nodeName: string;
+  listenHost: string;
+  port: number;
+  publicUrl: string;
+  installRoot: string;
+}
+
+/**
+ * The balancer in front of the new cluster: the built-in one, which the console starts on the source
+ * host (`flotilla-node balance`), or the HAProxy of the cluster's balancer settings (on this machine or
+ * on a host), which users reach at `frontendUrl`.
+ */
+export type MigrationBalancerPlanDto =
+  { kind: 'builtin'; listenHost: string; port: number } | { kind: 'haproxy'; frontendUrl: string };
+
+/** The wizard's plan, as the console keeps it. The target URL itself is in the vault, never here. */
+export interface MigrationPlanDto {
+  source: MigrationSourceDto | null;
+  /** The target database URL with its password masked; null until given. */
+  targetDb: string | null;
+  /** The target is an embedded PostgreSQL the console started on this machine. */
+  targetEmbedded: boolean;
+  sharedDir: string | null;
+  nodes: MigrationNodePlanDto[];
+  balancer: MigrationBalancerPlanDto | null;
+}
+
+/** What a form changes in the plan: only the fields given. */
+export interface MigrationPlanInputDto {
+  source?: MigrationSourceDto;
+  /** The whole target URL, password included; it goes to the vault. */
+  targetDb?: string;
+  sharedDir?: string;
+  nodes?: MigrationNodePlanDto[];
+  balancer?: MigrationBalancerPlanDto;
+}
+
+/** What the console found on the source: the node, its version and what there is to move. */
+export interface MigrationSourceInfoDto {
+  node: string;
+  version: string | null;
+  database: 'embedded' | 'external';
+  nodeRunning: boolean;
+  /** The embedded database's folder and the node's storage (packages, task logs, artifacts), in bytes. */
+  databaseBytes: number | null;
+  filesBytes: number | null;
+  runningTasks: number | null;
+  queuedTasks: number | null;
+  checkedAt: string;
+}
+
+/** A planned node host's own checks: it reaches the target database and sees the same shared folder. */
+export interface MigrationPeerDto {
+  hostId: string;
+  address: string;
+  ok: boolean;
+  checks: MigrationCheckDto[];
+}
+
+/** Through the balancer: a task on every node, an old task log through every node, a package's checksum. */
+export interface MigrationSmokeDto {
+  ok: boolean;
+  checks: MigrationCheckDto[];
+  finishedAt: string;
+}
+
+/** The wizard step the console runs now, and the last progress event of each phase so far. */
+export interface MigrationRunDto {
+  step: MigrationWizardStep;
+  startedAt: string;
+  progress: MigrationProgressDto[];
+}
+
+/** Where a cluster's migration stands: the plan, the engine's journal (the truth) and what ran from here. */
+export interface MigrationStateDto {
+  clusterId: string;
+  clusterName: string;
+  /** "Move to high availability" applies: one standalone node with its embedded database (or a migration began). */
+  eligible: boolean;
+  /** Why it does not apply; null when it does. */
+  ineligibleReason: string | null;
+  plan: MigrationPlanDto;
+  /** `flotilla-node migrate status` on the source; null before a source is chosen or when it could not be read. */
+  status: MigrationStatusDto | null;
+  statusError: string | null;
+  source: MigrationSourceInfoDto | null;
+  running: MigrationRunDto | null;
+  /** The step that ran last from this console (since it started), with its last progress of each phase. */
+  lastRun: MigrationRunDto | null;
+  /** The engine's last result of each step run from this console. */
+  results: Partial<
+    Record<'preflight' | 'precopy' | 'switch' | 'verify' | 'finalize' | 'rollback', MigrationResultDto>
+  >;
+  peers: MigrationPeerDto[];
+  /** The provisioning actions the wizard started (the Hosts view streams the same ones). */
+  provisionActionIds: string[];
+  smoke: MigrationSmokeDto | null;
+  /** The step to show: where the journal (and, after the verification, the console) says it stands. */
+  stage: MigrationWizardStep;
+  /** Begun and neither finalized nor rolled back: the console shows the banner. */
+  inProgress: boolean;
+  finalized: boolean;
+  /** The last console-side failure (the engine's own failures are in `results`). */
+  error: { step: MigrationWizardStep; message: string } | null;
+}
+
+/** "Show the commands": the exact lines per host, secrets read into environment variables, never inline. */
+export interface MigrationCommandsDto {
+  step: MigrationWizardStep;
+  hosts: { where: string; lines: string[] }[];
+  notes: string[];
 }
 
 /** Every invoke channel with its signature. Verbs are camelCase so the API reads `api.nodes.setTaskCap()`. */
@@ -389,6 +534,28 @@ export interface InvokeContract {
   'hosts:listActions': () => HostActionDto[];
   'hosts:getSettings': () => ProvisioningSettingsDto;
   'hosts:setSettings': (input: ProvisioningSettingsInputDto) => ProvisioningSettingsDto;
+  /** The active cluster's migration: plan, journal, results. */
+  'migrations:getState': () => MigrationStateDto;
+  /** Starts a standalone node on this machine (`init` without --db, then `run`), saves and selects it. */
+  'migrations:startStandalone': () => ClusterEntryDto;
+  'migrations:setPlan': (input: MigrationPlanInputDto) => MigrationStateDto;
+  /** Detects the source again: version, sizes, running tasks. */
+  'migrations:inspect': () => MigrationStateDto;
+  /** Starts an embedded PostgreSQL on this machine and makes it the target. */
+  'migrations:startTarget': () => MigrationStateDto;
+  // The steps: each starts in the background (one at a time per cluster) and answers at once;
+  // `migrations:progress` and `migrations:state` pushes follow it.
+  'migrations:preflight': () => MigrationStateDto;
+  'migrations:precopy': () => MigrationStateDto;
+  'migrations:switch': () => MigrationStateDto;
+  'migrations:verify': () => MigrationStateDto;
+  /** Starts the balancer and provisions the planned nodes with the provisioning service. */
+  'migrations:provisionNodes': () => MigrationStateDto;
+  'migrations:smokeTest': () => MigrationStateDto;
+  'migrations:finalize': () => MigrationStateDto;
+  /** `force`: even when the new cluster has done work since the switch (it is lost). */
+  'migrations:rollback': (options: { force: boolean }) => MigrationStateDto;
+  'migrations:listCommands': (step: MigrationWizardStep) => MigrationCommandsDto;
 }
 
 /** Every push event with its payload: console process → UI, never the other way. */
@@ -404,6 +571,10 @@ export interface PushContract {
   'hosts:action': HostActionDto;
   /** One more line of a running action's stream. */
   'hosts:actionEvent': { clusterId: string; actionId: string; event: HostActionEventDto };
+  /** A cluster's migration changed (a step started or ended, the plan was saved): its whole state. */
+  'migrations:state': MigrationStateDto;
+  /** One progress line of the engine step running now. */
+  'migrations:progress': { clusterId: string; event: MigrationProgressDto };
 }
 
 export type InvokeChannel = keyof InvokeContract;
@@ -466,6 +637,22 @@ export const INVOKE: ChannelTree<InvokeChannel> = {
     getSettings: 'hosts:getSettings',
     setSettings: 'hosts:setSettings',
   },
+  migrations: {
+    getState: 'migrations:getState',
+    startStandalone: 'migrations:startStandalone',
+    setPlan: 'migrations:setPlan',
+    inspect: 'migrations:inspect',
+    startTarget: 'migrations:startTarget',
+    preflight: 'migrations:preflight',
+    precopy: 'migrations:precopy',
+    switch: 'migrations:switch',
+    verify: 'migrations:verify',
+    provisionNodes: 'migrations:provisionNodes',
+    smokeTest: 'migrations:smokeTest',
+    finalize: 'migrations:finalize',
+    rollback: 'migrations:rollback',
+    listCommands: 'migrations:listCommands',
+  },
 };
 
 export const PUSH: ChannelTree<PushEvent> = {
@@ -473,6 +660,7 @@ export const PUSH: ChannelTree<PushEvent> = {
   sandbox: { status: 'sandbox:status' },
   tasks: { logChunk: 'tasks:logChunk' },
   hosts: { changed: 'hosts:changed', action: 'hosts:action', actionEvent: 'hosts:actionEvent' },
+  migrations: { state: 'migrations:state', progress: 'migrations:progress' },
 };
 
 const leaves = <C extends string>(tree: ChannelTree<C>): C[] =>

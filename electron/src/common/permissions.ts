@@ -4,13 +4,15 @@ import { ACTION_ROLES, hasRole } from '@flotilla/server-node/api';
 /**
  * What the console lets a role do: every action the cluster's routes check (their roles come from
  * the server's one table), plus the console's own actions. Provisioning hands the cluster's
- * database URL and master key to a host, and balancer settings decide what the console drives, so
- * both are for administrators.
+ * database URL and master key to a host, balancer settings decide what the console drives, and the
+ * HA migration stops the node, moves its database and hands out its master key, so all three are for
+ * administrators.
  */
 export const CONSOLE_ACTION_ROLES = {
   ...ACTION_ROLES,
   'hosts.manage': 'administrator',
   'balancer.settings': 'administrator',
+  'migrations.run': 'administrator',
 } as const satisfies Record<string, Role>;
 
 export type ConsoleAction = keyof typeof CONSOLE_ACTION_ROLES;

@@ -1,4 +1,4 @@
-import type { TaskFilterDto } from '@flotilla/electron/common/contract';
+import type { MigrationWizardStep, TaskFilterDto } from '@flotilla/electron/common/contract';
 
 // Every query key in one place, built from every input, so a push event can
 // patch or invalidate exactly what it changes.
@@ -17,4 +17,7 @@ export const queryKeys = {
   hosts: (clusterId: string) => ['cluster', clusterId, 'hosts'] as const,
   hostActions: (clusterId: string) => ['cluster', clusterId, 'hosts', 'actions'] as const,
   provisioningSettings: (clusterId: string) => ['cluster', clusterId, 'hosts', 'settings'] as const,
+  migration: (clusterId: string) => ['cluster', clusterId, 'migration'] as const,
+  migrationCommands: (clusterId: string, step: MigrationWizardStep) =>
+    ['cluster', clusterId, 'migration', 'commands', step] as const,
 };

@@ -1,4 +1,9 @@
-import type { EventDto, HostActionDto, MetricsPointDto } from '@flotilla/electron/common/contract';
+import type {
+  EventDto,
+  HostActionDto,
+  MetricsPointDto,
+  MigrationStateDto,
+} from '@flotilla/electron/common/contract';
 import { PUSH } from '@flotilla/electron/common/contract';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
@@ -52,6 +57,24 @@ export function usePushSync(): void {
           old?.map((action) =>
             action.id === actionId ? { ...action, events: [...action.events, event] } : action,
           ),
+        );
+      }),
+      api.on(PUSH.migrations.state, (state) => {
+        client.setQueryData(queryKeys.migration(state.clusterId), state);
+        // Its commands name what the plan says now.
+        void client.invalidateQueries({ queryKey: [...queryKeys.migration(state.clusterId), 'commands'] });
+      }),
+      api.on(PUSH.migrations.progress, ({ clusterId, event }) => {
+        client.setQueryData(queryKeys.migration(clusterId), (old: MigrationStateDto | null | undefined) =>
+          old?.running
+            ? {
+                ...old,
+                running: {
+                  ...old.running,
+                  progress: [...old.running.progress.filter((other) => other.phase !== event.phase), event],
+                },
+              }
+            : old,
         );
       }),
       // After the web host's socket dropped, pushes were missed: everything is refetched.

@@ -4,6 +4,8 @@ import { useNavStore, type ViewId } from '../stores/nav-store';
 import { BalancerView } from '../views/balancer/balancer-view';
 import { ClustersView } from '../views/clusters/clusters-view';
 import { HostsView } from '../views/hosts/hosts-view';
+import { MigrationBanner } from '../views/migration/migration-banner';
+import { MigrationView } from '../views/migration/migration-view';
 import { NoClusterState } from '../views/clusters/no-cluster-state';
 import { NodesView } from '../views/nodes/nodes-view';
 import { OverviewView } from '../views/overview/overview-view';
@@ -36,6 +38,7 @@ const VIEWS: Record<Exclude<ViewId, 'clusters'>, () => React.JSX.Element> = {
   tasks: TasksView,
   balancer: BalancerView,
   hosts: HostsView,
+  migration: MigrationView,
 };
 
 export function AppShell() {
@@ -54,6 +57,7 @@ export function AppShell() {
       <main className={styles.main}>
         <BridgeBanner />
         {view !== 'clusters' && active && <ConnectionBanner />}
+        {view !== 'migration' && active && <MigrationBanner />}
         <View />
       </main>
     </div>

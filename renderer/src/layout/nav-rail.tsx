@@ -1,5 +1,6 @@
 import { Tab, TabList } from '@fluentui/react-components';
 import {
+  ArrowExpandRegular,
   ArrowSplitRegular,
   BoxMultipleRegular,
   DataAreaRegular,
@@ -8,6 +9,7 @@ import {
   TaskListSquareLtrRegular,
 } from '@fluentui/react-icons';
 import { useNavStore, type ViewId } from '../stores/nav-store';
+import { useMigrationEntry } from '../views/migration/use-migration-entry';
 
 const ITEMS: { id: ViewId; label: string; icon: React.JSX.Element }[] = [
   { id: 'overview', label: 'Overview', icon: <DataAreaRegular /> },
@@ -18,8 +20,14 @@ const ITEMS: { id: ViewId; label: string; icon: React.JSX.Element }[] = [
   { id: 'clusters', label: 'Clusters', icon: <BoxMultipleRegular /> },
 ];
 
+/** Offered for a cluster of one standalone node, or while its migration is under way. */
+const MIGRATION_ITEM = { id: 'migration' as const, label: 'Move to HA', icon: <ArrowExpandRegular /> };
+
 export function NavRail() {
   const { view, go } = useNavStore();
+  const migration = useMigrationEntry();
+  const items =
+    migration || view === 'migration' ? [...ITEMS.slice(0, -1), MIGRATION_ITEM, ITEMS.at(-1)!] : ITEMS;
   return (
     <TabList
       vertical
@@ -29,7 +37,7 @@ export function NavRail() {
       style={{ padding: '12px 8px' }}
       aria-label="Views"
     >
-      {ITEMS.map((item) => (
+      {items.map((item) => (
         <Tab key={item.id} value={item.id} icon={item.icon}>
           {item.label}
         </Tab>

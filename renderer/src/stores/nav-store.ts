@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export type ViewId = 'overview' | 'nodes' | 'tasks' | 'balancer' | 'hosts' | 'clusters';
+export type ViewId = 'overview' | 'nodes' | 'tasks' | 'balancer' | 'hosts' | 'migration' | 'clusters';
 
 interface NavState {
   view: ViewId;

@@ -146,6 +146,7 @@ export { ME_PATH } from './auth.js';
 export { CLUSTER_PATH, type UpdateClusterRequest } from './cluster.js';
 export { EVENTS_PATH } from './events.js';
 export { NODES_PATH, NODE_PING_PATH, NODE_ROUTE, nodePath, type UpdateNodeRequest } from './nodes.js';
+export { PACKAGES_PATH, packageDownloadPath, packagePath } from './packages.js';
 export {
   TASKS_PATH,
   TASK_CANCEL_ROUTE,

@@ -3,8 +3,10 @@ import {
   EVENTS_PATH,
   ME_PATH,
   NODES_PATH,
+  PACKAGES_PATH,
   TASKS_PATH,
   nodePath,
+  packageDownloadPath,
   taskCancelPath,
   taskLogPath,
   taskPath,
@@ -19,6 +21,7 @@ import {
   type CreateTaskResultDto,
   type MeDto,
   type NodeDto,
+  type PackageDto,
   type TaskDetailDto,
   type TaskDto,
   type TaskListQuery,
@@ -105,6 +108,17 @@ export class ClusterApi {
       { accept: 'text/plain' },
       signal,
     );
+    return response;
+  }
+
+  /** The package feed: every package and version, with its sha256. */
+  listPackages(): Promise<PackageDto[]> {
+    return this.http.json('GET', PACKAGES_PATH);
+  }
+
+  /** A package's archive as it streams; the feed's sha256 of it is in `x-checksum-sha256`. */
+  async downloadPackage(id: string, version: string, signal: AbortSignal): Promise<Response> {
+    const { response } = await this.http.stream(packageDownloadPath(id, version), {}, signal);
     return response;
   }
 

@@ -2,7 +2,7 @@ import type { ClusterEntryDto, Push } from '../../common/contract.js';
 import { PUSH } from '../../common/contract.js';
 import { deniedReason, type ConsoleAction } from '../../common/permissions.js';
 import { UserError } from '../../common/user-error.js';
-import { haproxyFromSettings } from '../balancer/haproxy-from-settings.js';
+import { haproxyFromSettings, type InventoryHostOpener } from '../balancer/haproxy-from-settings.js';
 import { ClusterApi } from '../cluster-client/cluster-api.js';
 import { ClusterHttp } from '../cluster-client/cluster-http.js';
 import { ClusterMonitor } from '../cluster-client/cluster-monitor.js';
@@ -25,6 +25,8 @@ export interface ActiveSessionOptions {
   push: Push;
   /** How often the active cluster is sampled (tests slow it down or speed it up). */
   sampleMs?: number;
+  /** Signs in to a host of a cluster's inventory, for an HAProxy that runs there. */
+  openHost?: (clusterId: string) => InventoryHostOpener;
 }
 
 /** The active cluster: one at a time, switched in order, so fast clicking cannot leave two monitors running. */
@@ -72,7 +74,7 @@ export class ActiveSession {
       await store.select(id);
       await this.close();
       const http = new ClusterHttp({ balancerUrl: cluster.balancerUrl, apiKey, nodeUrls: cluster.nodeUrls });
-      const haproxy = haproxyFromSettings(cluster.balancer);
+      const haproxy = haproxyFromSettings(cluster.balancer, this.options.openHost?.(id));
       const balancer = haproxy ? haproxyNodeBalancer(haproxy) : builtinBalancer(http);
       const api = new ClusterApi(http);
       const monitor = new ClusterMonitor({

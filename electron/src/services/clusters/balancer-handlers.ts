@@ -12,7 +12,7 @@ import { haproxyNodeBalancer, type NodeBalancer } from '../provisioning/index.js
 import type { ConsoleContext } from './console-context.js';
 
 /** The active cluster's balancer: its figures, a member's admin state, and which balancer the console drives. */
-export function balancerHandlers({ store, session }: ConsoleContext): DomainHandlers<'balancer'> {
+export function balancerHandlers({ store, session, hosts }: ConsoleContext): DomainHandlers<'balancer'> {
   return {
     [INVOKE.balancer.getStats]: () => Promise.resolve(session.current?.monitor.snapshot().balancer ?? null),
     [INVOKE.balancer.setServerState]: (name, state) =>
@@ -29,14 +29,19 @@ export function balancerHandlers({ store, session }: ConsoleContext): DomainHand
     // Saved only once the balancer's stats can be read with it; then the cluster is watched through it.
     [INVOKE.balancer.setSettings]: async (input): Promise<BalancerSettingsDto> => {
       const { cluster } = await session.requireRole(session.require(), 'balancer.settings');
-      const settings = balancerSettings(input);
-      const haproxy = haproxyFromSettings(settings);
+      const onHost = input.kind === 'haproxy' && input.where === 'host';
+      if (onHost && !hosts)
+        throw new UserError('HAProxy on a host needs the Hosts view, which this console lacks.');
+      const host = onHost && hosts ? await hosts.getHost(cluster.id, input.hostId) : null;
+      const settings = balancerSettings(input, host?.address);
+      const haproxy = haproxyFromSettings(settings, (hostId) => hosts!.connect(cluster.id, hostId));
       if (haproxy) {
         const { error } = await readBalancerStats(haproxyNodeBalancer(haproxy));
         if (error) {
-          throw new UserError(
-            `${error} Check that HAProxy runs on this machine with that admin socket and that the console may open it. Nothing was saved.`,
-          );
+          const where = host
+            ? `on ${host.address} with that admin socket, that socat is installed there and that ${host.username} may open the socket`
+            : 'on this machine with that admin socket and that the console may open it';
+          throw new UserError(`${error} Check that HAProxy runs ${where}. Nothing was saved.`);
         }
       }
       await store.update(cluster.id, { balancer: settings });

@@ -9,6 +9,7 @@ export function clusterHandlers({
   store,
   session,
   hosts,
+  migrations,
 }: ConsoleContext): DomainHandlers<'clusters' | 'metrics' | 'events'> {
   return {
     [INVOKE.clusters.list]: () => store.list(),
@@ -47,6 +48,7 @@ export function clusterHandlers({
     [INVOKE.clusters.remove]: async (id) => {
       if (session.current?.cluster.id === id) await session.close();
       await hosts?.forgetCluster(id);
+      await migrations.forgetCluster(id);
       const clusters = await store.remove(id);
       if (clusters.activeId) await session.activate(clusters.activeId).catch(() => undefined);
       await session.pushClusters();

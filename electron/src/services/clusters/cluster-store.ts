@@ -151,3 +151,10 @@ export class ClusterStore {
     }
   }
 }
+
+/** `base`, or `base 2`, `base 3`… : the first name no saved cluster has. */
+export function uniqueClusterName(base: string, clusters: ClusterEntryDto[]): string {
+  const names = new Set(clusters.map((cluster) => cluster.name));
+  if (!names.has(base)) return base;
+  for (let i = 2; ; i++) if (!names.has(`${base} ${i}`)) return `${base} ${i}`;
+}

@@ -1,7 +1,12 @@
+import path from 'node:path';
 import type { ConsoleInfoDto, InvokeHandlers, Push } from '../../common/contract.js';
 import { INVOKE } from '../../common/contract.js';
+import { UserError } from '../../common/user-error.js';
 import { HostsService } from '../hosts/index.js';
+import { MigrationService } from '../migration/migration-service.js';
+import { MigrationStore } from '../migration/migration-store.js';
 import type { SandboxLaunchOptions } from '../sandbox/sandbox-launcher.js';
+import { MemoryVault } from '../vault/memory-vault.js';
 import type { Vault } from '../vault/vault.js';
 import { ActiveSession } from './active-session.js';
 import { balancerHandlers } from './balancer-handlers.js';
@@ -9,6 +14,7 @@ import { clusterHandlers } from './cluster-handlers.js';
 import type { ClusterStore } from './cluster-store.js';
 import type { ConsoleContext } from './console-context.js';
 import { hostHandlers } from './host-handlers.js';
+import { migrationHandlers } from './migration-handlers.js';
 import { nodeHandlers } from './node-handlers.js';
 import { SandboxControl } from './sandbox-control.js';
 import { sandboxHandlers } from './sandbox-handlers.js';
@@ -23,6 +29,8 @@ export interface ConsoleBackendOptions {
   sampleMs?: number;
   /** The Hosts view: without it its channels answer that hosts are not available here. */
   hosts?: { file: string; vault: Vault; bundlesDir: string };
+  /** Where the HA migration keeps its plans and its target URLs; default: migrations.json in the config folder, URLs in memory. */
+  migrations?: { file: string; vault: Vault };
 }
 
 /**
@@ -36,9 +44,20 @@ export class ConsoleBackend {
 
   constructor(options: ConsoleBackendOptions) {
     const { store, push, info } = options;
-    const session = new ActiveSession({ store, push, sampleMs: options.sampleMs });
+    let hosts: HostsService | null = null;
+    const session = new ActiveSession({
+      store,
+      push,
+      sampleMs: options.sampleMs,
+      openHost: (clusterId) => (hostId) =>
+        hosts
+          ? hosts.connect(clusterId, hostId)
+          : Promise.reject(
+              new UserError('HAProxy on a host needs the Hosts view, which this console lacks.'),
+            ),
+    });
     const sandbox = new SandboxControl({ store, push, session, launch: options.sandbox });
-    const hosts = options.hosts
+    hosts = options.hosts
       ? new HostsService({
           ...options.hosts,
           version: info.version,
@@ -54,7 +73,19 @@ export class ConsoleBackend {
           sandbox: () => sandbox.access(),
         })
       : null;
-    this.context = { store, push, session, sandbox, hosts };
+    const migrations = new MigrationService({
+      configDir: info.configDir,
+      store: new MigrationStore(
+        options.migrations?.file ?? path.join(info.configDir, 'migrations.json'),
+        options.migrations?.vault ?? new MemoryVault(),
+      ),
+      push,
+      clusters: store,
+      session,
+      hosts,
+      server: options.sandbox,
+    });
+    this.context = { store, push, session, sandbox, hosts, migrations };
     this.handlers = {
       [INVOKE.console.getInfo]: () => Promise.resolve(info),
       ...clusterHandlers(this.context),
@@ -63,16 +94,19 @@ export class ConsoleBackend {
       ...taskHandlers(this.context),
       ...balancerHandlers(this.context),
       ...hostHandlers(this.context),
+      ...migrationHandlers(this.context),
     } satisfies InvokeHandlers;
   }
 
   /** Connects to the cluster that was active last time, if any. */
   async start(): Promise<void> {
+    await this.context.migrations.start();
     const { activeId } = await this.context.store.list();
     if (activeId) await this.context.session.activate(activeId).catch(() => undefined);
   }
 
   async stop(): Promise<void> {
+    await this.context.migrations.stop();
     await this.context.session.close();
     await this.context.sandbox.shutdown();
   }

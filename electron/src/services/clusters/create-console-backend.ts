@@ -28,5 +28,6 @@ export function createConsoleBackend(setup: ConsoleBackendSetup): ConsoleBackend
       vault: setup.vault,
       bundlesDir: setup.bundlesDir,
     },
+    migrations: { file: path.join(setup.configDir, 'migrations.json'), vault: setup.vault },
   });
 }

@@ -1,9 +1,9 @@
-import type { ClusterEntryDto, Push, SandboxStatusDto } from '../../common/contract.js';
+import type { Push, SandboxStatusDto } from '../../common/contract.js';
 import { PUSH } from '../../common/contract.js';
 import type { SandboxAccess } from '../hosts/index.js';
 import { SandboxLauncher, type SandboxInfo, type SandboxLaunchOptions } from '../sandbox/sandbox-launcher.js';
 import type { ActiveSession } from './active-session.js';
-import type { ClusterStore } from './cluster-store.js';
+import { uniqueClusterName, type ClusterStore } from './cluster-store.js';
 
 export interface SandboxControlOptions {
   store: ClusterStore;
@@ -62,7 +62,7 @@ export class SandboxControl {
       const cluster = existing
         ? await store.update(existing.id, { balancerUrl: info.balancerUrl, apiKey: info.apiKey, nodeUrls })
         : await store.add({
-            name: uniqueName(SANDBOX_NAME, clusters),
+            name: uniqueClusterName(SANDBOX_NAME, clusters),
             balancerUrl: info.balancerUrl,
             apiKey: info.apiKey,
             kind: 'sandbox',
@@ -101,10 +101,4 @@ export class SandboxControl {
     this.options.push(PUSH.sandbox.status, status);
     return status;
   }
-}
-
-function uniqueName(base: string, clusters: ClusterEntryDto[]): string {
-  const names = new Set(clusters.map((cluster) => cluster.name));
-  if (!names.has(base)) return base;
-  for (let i = 2; ; i++) if (!names.has(`${base} ${i}`)) return `${base} ${i}`;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import type { SchemaMigrationDto } from '@flotilla/server-node/api';
 import type {
   ClusterEntryDto,
   ConsoleRole,
@@ -22,11 +23,13 @@ import {
   haproxyNodeBalancer,
   loadHostAuth,
   provisionNode,
+  readBundleSchema,
   removeNode,
   replaceNode,
   rollingRestart,
   saveHostCredential,
   type NodeBalancer,
+  type ServerBundle,
 } from '../provisioning/index.js';
 import { HostKeyChangedError, SshConnection, probeHostKey, type SshAuth } from '../ssh/index.js';
 import type { Vault } from '../vault/vault.js';
@@ -74,6 +77,8 @@ export class HostsService {
   private readonly store: HostStore;
   private readonly settings: ProvisioningSettings;
   private readonly actions: HostActions;
+  /** The migrations each bundle carries, read once per archive (unpacking its listing takes a second). */
+  private readonly bundleSchemas = new Map<string, Promise<SchemaMigrationDto[] | null>>();
 
   constructor(private readonly options: HostsServiceOptions) {
     this.store = new HostStore(options.file);
@@ -145,7 +150,7 @@ export class HostsService {
             host: toProvisionHost(host),
             auth,
             http,
-            ...nodeBalancer(entry),
+            ...this.nodeBalancer(entry),
             onEvent: (event) => emit({ ...event, node: host.node!.name }),
           }),
         settle: () => Promise.resolve(this.changed(entry.id)),
@@ -182,7 +187,7 @@ export class HostsService {
             cluster,
             minHealthy,
             onEvent: emit,
-            ...nodeBalancer(entry),
+            ...this.nodeBalancer(entry),
             ...(bundle ? { bundle } : {}),
           }),
         settle: () => Promise.resolve(this.changed(entry.id)),
@@ -204,7 +209,7 @@ export class HostsService {
             auth,
             http,
             purge,
-            ...nodeBalancer(entry),
+            ...this.nodeBalancer(entry),
             onEvent: (event) => emit({ ...event, node: target.node.name }),
           }),
         settle: async (outcome) => {
@@ -245,7 +250,7 @@ export class HostsService {
             cluster,
             purge,
             onEvent: emit,
-            ...nodeBalancer(entry),
+            ...this.nodeBalancer(entry),
           }),
         settle: async (outcome) => {
           if (outcome === 'done') {
@@ -267,6 +272,30 @@ export class HostsService {
       return this.describeSettings(entry);
     },
   };
+
+  /** A host of a cluster's inventory as the UI sees it. */
+  async getHost(clusterId: string, hostId: string): Promise<HostDto> {
+    return this.toDto(await this.store.get(clusterId, hostId));
+  }
+
+  /** Signs in to a host of a cluster's inventory with its pinned key (HAProxy on a host, the HA migration). */
+  async connect(clusterId: string, hostId: string): Promise<SshConnection> {
+    const host = await this.store.get(clusterId, hostId);
+    const auth = await loadHostAuth(this.options.vault, {
+      id: host.id,
+      address: host.address,
+      authKind: host.authKind === 'password' ? 'password' : 'key',
+    });
+    return SshConnection.connect(
+      { host: host.address, port: host.sshPort, username: host.username, auth },
+      { hostKey: host.hostKey, timeoutMs: this.options.sshTimeoutMs ?? 15_000 },
+    );
+  }
+
+  /** A cluster's node actions, running and recent (the migration waits for the ones it started). */
+  actionsOf(clusterId: string): HostActionDto[] {
+    return this.actions.list(clusterId);
+  }
 
   /** The vault entries of a cluster that is being removed from the console. */
   async forgetCluster(clusterId: string): Promise<void> {
@@ -350,7 +379,7 @@ export class HostsService {
           bundle,
           cluster,
           onEvent: (event) => emit({ ...event, node: target.node.name }),
-          ...nodeBalancer(entry),
+          ...this.nodeBalancer(entry),
         });
       },
       settle: async (outcome) => {
@@ -397,8 +426,12 @@ export class HostsService {
   private async describeSettings(entry: ClusterEntryDto) {
     const described = await this.settings.describe(entry);
     const bundle = await this.bundle().then(
-      (found) => ({
-        bundle: { version: found.version, file: path.basename(found.archive) },
+      async (found) => ({
+        bundle: {
+          version: found.version,
+          file: path.basename(found.archive),
+          migrations: await this.bundleSchema(found),
+        },
         bundleError: null,
       }),
       (error: Error) => ({ bundle: null, bundleError: error.message }),
@@ -408,6 +441,16 @@ export class HostsService {
 
   private bundle() {
     return findServerBundle(this.options.bundlesDir, this.options.version);
+  }
+
+  private bundleSchema(bundle: ServerBundle): Promise<SchemaMigrationDto[] | null> {
+    const key = `${bundle.archive} ${bundle.sha256}`;
+    let schema = this.bundleSchemas.get(key);
+    if (!schema) {
+      schema = readBundleSchema(bundle);
+      this.bundleSchemas.set(key, schema);
+    }
+    return schema;
   }
 
   /** The active cluster, when its API key's role may touch hosts (the one permissions table says who). */
@@ -420,6 +463,12 @@ export class HostsService {
 
   private sshTimeout() {
     return this.options.sshTimeoutMs === undefined ? {} : { timeoutMs: this.options.sshTimeoutMs };
+  }
+
+  /** The cluster's HAProxy for node actions when its balancer setting names one (the default otherwise). */
+  private nodeBalancer(entry: ClusterEntryDto): { balancer?: NodeBalancer } {
+    const haproxy = haproxyFromSettings(entry.balancer, (hostId) => this.connect(entry.id, hostId));
+    return haproxy ? { balancer: haproxyNodeBalancer(haproxy) } : {};
   }
 
   private changed(clusterId: string): void {
@@ -462,10 +511,4 @@ function nodeOf(input: ProvisionInputDto, state: HostNodeDto['state']): HostNode
     installRoot: input.installRoot.trim().replace(/(.)\/+$/, '$1'),
     state,
   };
-}
-
-/** The cluster's HAProxy for node actions when its balancer setting names one (the default otherwise). */
-function nodeBalancer(entry: ClusterEntryDto): { balancer?: NodeBalancer } {
-  const haproxy = haproxyFromSettings(entry.balancer);
-  return haproxy ? { balancer: haproxyNodeBalancer(haproxy) } : {};
 }

@@ -18,7 +18,10 @@ export async function saveHostCredential(vault: Vault, hostId: string, auth: Ssh
 }
 
 /** How to sign in to the host, from the vault. */
-export async function loadHostAuth(vault: Vault, host: ProvisionHost): Promise<SshAuth> {
+export async function loadHostAuth(
+  vault: Vault,
+  host: Pick<ProvisionHost, 'id' | 'authKind' | 'address'>,
+): Promise<SshAuth> {
   const stored = await vault.get(vaultKey(host.id));
   if (stored === null)
     throw new Error(`No ${host.authKind} is stored for ${host.address}: enter it in the host's settings.`);

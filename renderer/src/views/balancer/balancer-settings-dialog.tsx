@@ -1,4 +1,4 @@
-import { Body1, Field, Input, Radio, RadioGroup } from '@fluentui/react-components';
+import { Body1, Dropdown, Field, Input, Option, Radio, RadioGroup } from '@fluentui/react-components';
 import {
   HAPROXY_DEFAULT_PATHS,
   type BalancerSettingsDto,
@@ -9,8 +9,10 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { errorText } from '../../components/format';
 import { useNotify } from '../../components/use-notify';
 import { useSetBalancerSettings } from '../../hooks/use-balancer-actions';
+import { useHosts } from '../../hooks/use-hosts';
 
 type PathKey = keyof typeof HAPROXY_DEFAULT_PATHS;
+type Choice = 'builtin' | 'local' | 'host';
 
 const PATH_FIELDS: { key: PathKey; label: string }[] = [
   { key: 'runtimeSocket', label: 'Runtime API socket (stats socket … level admin)' },
@@ -19,7 +21,10 @@ const PATH_FIELDS: { key: PathKey; label: string }[] = [
   { key: 'stateFile', label: 'Server state file' },
 ];
 
-/** Which balancer the Load balancer view reads: the built-in one, or an HAProxy on this machine. */
+/**
+ * Which balancer the Load balancer view reads: the built-in one, or an HAProxy on this machine or on a
+ * host of the Hosts view (reached over SSH, its sockets through socat there).
+ */
 export function BalancerSettingsDialog({
   settings,
   onClose,
@@ -27,43 +32,73 @@ export function BalancerSettingsDialog({
   settings: BalancerSettingsDto;
   onClose: () => void;
 }) {
-  const [kind, setKind] = useState<BalancerSettingsDto['kind']>(settings.kind);
+  const [choice, setChoice] = useState<Choice>(settings.kind === 'builtin' ? 'builtin' : settings.where);
+  const [hostId, setHostId] = useState(
+    settings.kind === 'haproxy' && settings.where === 'host' ? settings.hostId : '',
+  );
   const [paths, setPaths] = useState<Record<PathKey, string>>(() => {
     const from = settings.kind === 'haproxy' ? settings : HAPROXY_DEFAULT_PATHS;
     const { configFile, runtimeSocket, masterSocket, stateFile } = from;
     return { configFile, runtimeSocket, masterSocket, stateFile };
   });
+  const hosts = useHosts().data ?? [];
   const save = useSetBalancerSettings();
   const notify = useNotify();
+  const chosenHost = hosts.find((host) => host.id === hostId);
   const input: BalancerSettingsInputDto =
-    kind === 'haproxy' ? { kind, where: 'local', ...paths } : { kind: 'builtin' };
+    choice === 'builtin'
+      ? { kind: 'builtin' }
+      : choice === 'local'
+        ? { kind: 'haproxy', where: 'local', ...paths }
+        : { kind: 'haproxy', where: 'host', hostId, ...paths };
   return (
     <ConfirmDialog
       open
       title="Balancer settings"
       confirmLabel="Check and save"
       busy={save.isPending}
+      disabled={choice === 'host' && !chosenHost}
       error={save.error ? errorText(save.error) : null}
       onCancel={onClose}
       onConfirm={() =>
         save.mutate(input, {
           onSuccess: () => {
-            notify.success(kind === 'haproxy' ? 'HAProxy connected' : 'Using the built-in balancer');
+            notify.success(
+              choice === 'builtin'
+                ? 'Using the built-in balancer'
+                : `HAProxy connected${chosenHost && choice === 'host' ? ` on ${chosenHost.address}` : ''}`,
+            );
             onClose();
           },
         })
       }
     >
       <div style={{ display: 'flex', flexDirection: 'column', gap: 12 }} data-testid="balancer-settings">
-        <RadioGroup value={kind} onChange={(_e, d) => setKind(d.value as BalancerSettingsDto['kind'])}>
+        <RadioGroup value={choice} onChange={(_e, d) => setChoice(d.value as Choice)}>
           <Radio value="builtin" label="Built-in balancer (the cluster URL's /_balancer/stats)" />
-          <Radio value="haproxy" label="HAProxy on this machine (its Runtime API socket)" />
+          <Radio value="local" label="HAProxy on this machine (its Runtime API socket)" />
+          <Radio value="host" label="HAProxy on a host (from the Hosts view, over SSH; socat there)" />
         </RadioGroup>
-        {kind === 'haproxy' && (
+        {choice === 'host' && (
+          <Field label="Host HAProxy runs on">
+            <Dropdown
+              value={chosenHost ? `${chosenHost.username}@${chosenHost.address}` : ''}
+              selectedOptions={hostId ? [hostId] : []}
+              onOptionSelect={(_e, data) => setHostId(data.optionValue ?? '')}
+              placeholder={hosts.length ? 'Choose a host' : 'Add the host in the Hosts view first'}
+            >
+              {hosts.map((host) => (
+                <Option key={host.id} value={host.id}>{`${host.username}@${host.address}`}</Option>
+              ))}
+            </Dropdown>
+          </Field>
+        )}
+        {choice !== 'builtin' && (
           <>
             <Body1>
               The console reads HAProxy&apos;s stats once with these paths and saves them only if that works.
-              It needs permission to open the admin socket.
+              It needs permission to open the admin socket{choice === 'host' ? ' as the host’s SSH user' : ''}
+              .
             </Body1>
             {PATH_FIELDS.map(({ key, label }) => (
               <Field key={key} label={label}>

@@ -51,7 +51,7 @@ export function BalancerView() {
   const settingsDenied = deniedReason(role, 'balancer.settings');
   const reads =
     settings.kind === 'haproxy'
-      ? `HAProxy on this machine, ${settings.runtimeSocket}`
+      ? `HAProxy on ${settings.where === 'host' ? settings.address : 'this machine'}, ${settings.runtimeSocket}`
       : 'built-in balancer at the cluster URL';
 
   const header = (

@@ -22,6 +22,7 @@ import { useSandboxStatus, useStopSandbox } from '../../hooks/use-sandbox';
 import { ClusterFormDialog } from './cluster-form-dialog';
 import { useClusterFormStore } from './cluster-form-store';
 import { SandboxButton } from './sandbox-button';
+import { StandaloneButton } from '../migration/standalone-button';
 import { ViewTitle } from '../../components/view-title';
 
 export function ClustersView() {
@@ -39,6 +40,7 @@ export function ClustersView() {
       <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
         <ViewTitle grow>Clusters</ViewTitle>
         <SandboxButton appearance="secondary" />
+        <StandaloneButton />
         {sandbox?.state === 'running' && (
           <Button
             icon={<StopRegular />}
@@ -82,9 +84,9 @@ export function ClustersView() {
                           active
                         </Badge>
                       )}{' '}
-                      {cluster.kind === 'sandbox' && (
+                      {cluster.kind !== 'remote' && (
                         <Badge appearance="outline" color="informative">
-                          sandbox
+                          {cluster.kind === 'sandbox' ? 'sandbox' : 'local standalone'}
                         </Badge>
                       )}
                     </TableCell>

@@ -3,6 +3,7 @@ import { AddRegular } from '@fluentui/react-icons';
 import { useNavStore } from '../../stores/nav-store';
 import { useClusterFormStore } from './cluster-form-store';
 import { SandboxButton } from './sandbox-button';
+import { StandaloneButton } from '../migration/standalone-button';
 import { ViewTitle } from '../../components/view-title';
 
 const useStyles = makeStyles({
@@ -31,7 +32,7 @@ export function NoClusterState() {
       <ViewTitle>No cluster selected</ViewTitle>
       <Body1>
         Connect to a Flotilla cluster with its balancer URL and an API key, or try everything on this machine
-        with a local sandbox cluster.
+        with a local sandbox cluster, or with a standalone server you then move to high availability.
       </Body1>
       <div className={styles.actions}>
         <Button
@@ -44,6 +45,7 @@ export function NoClusterState() {
           Add a cluster
         </Button>
         <SandboxButton />
+        <StandaloneButton />
       </div>
     </div>
   );
