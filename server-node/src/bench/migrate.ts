@@ -171,7 +171,17 @@ interface Outcome {
   at?: string;
 }
 
-/** A request as a balancer sends it: a refused connection is tried once more (HAProxy `retries`). */
+/**
+ * A connection refused, or reset before any answer (the node's shutdown and the port's hand-over close a
+ * listening socket: connections caught in that instant are reset), is tried again, up to 3 times, as a
+ * balancer does (HAProxy `retries 3` + `retry-on conn-failure empty-response`). Both requests here may be repeated.
+ */
+const RETRIED = new Set(['ECONNREFUSED', 'ECONNRESET']);
+const RETRIES = 3;
+/** First attempts that were tried again, for the log. */
+const retried: string[] = [];
+
+/** A request as a balancer sends it. */
 function request(url: string, method: string, key: string): Promise<Outcome> {
   const once = () =>
     new Promise<Outcome>((resolve) => {
@@ -190,9 +200,15 @@ function request(url: string, method: string, key: string): Promise<Outcome> {
       );
       req.end();
     });
-  return once().then(async (first) =>
-    first.status === 'ECONNREFUSED' ? new Promise((r) => setTimeout(r, 20)).then(once) : first,
-  );
+  return (async () => {
+    let outcome = await once();
+    for (let retry = 0; retry < RETRIES && RETRIED.has(String(outcome.status)); retry++) {
+      retried.push(`${outcome.status} at ${outcome.at ?? '?'}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      outcome = await once();
+    }
+    return outcome;
+  })();
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -331,6 +347,7 @@ async function main(argv: string[]): Promise<void> {
       (outcome) => !maintenance(outcome) && (typeof outcome.status !== 'number' || outcome.status >= 500),
     );
     if (failed.length > 0) log(`failed requests: ${JSON.stringify(failed.slice(0, 5))}`);
+    if (retried.length > 0) log(`tried again (as a balancer would): ${retried.join(', ')}`);
 
     log('verify');
     const verify = await migrate(['verify', '--home', home], env);

@@ -22,7 +22,15 @@ interface Outcome {
   body: string;
 }
 
-/** One request the way a balancer sends it: a refused connection is tried again once (HAProxy `retries`). */
+/**
+ * A connection refused, or reset before any answer (the node's shutdown and the port's hand-over close a
+ * listening socket: connections caught in that instant are reset), is tried again, up to 3 times, as a
+ * balancer does (HAProxy `retries 3` + `retry-on conn-failure empty-response`). Every request here may be repeated.
+ */
+const RETRIED = new Set(['ECONNREFUSED', 'ECONNRESET']);
+const RETRIES = 3;
+
+/** One request the way a balancer sends it. */
 function request(url: string, method: string, key: string): Promise<Outcome> {
   const once = () =>
     new Promise<Outcome>((resolve) => {
@@ -38,9 +46,14 @@ function request(url: string, method: string, key: string): Promise<Outcome> {
       req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: error.code ?? 'ERR', body: '' }));
       req.end();
     });
-  return once().then(async (first) =>
-    first.status === 'ECONNREFUSED' ? new Promise((r) => setTimeout(r, 20)).then(once) : first,
-  );
+  return (async () => {
+    let outcome = await once();
+    for (let retry = 0; retry < RETRIES && RETRIED.has(String(outcome.status)); retry++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      outcome = await once();
+    }
+    return outcome;
+  })();
 }
 
 async function sha256(file: string): Promise<string> {
