@@ -6,24 +6,30 @@
 //   node/                      the Node runtime, from the npm package node-<platform>
 //   resources/, install.sh or install.ps1   the service template and the installer
 //   package.json, SHA256SUMS   the version, and every file's checksum (the installer checks them)
+//   schema.json                the migrations this version carries, with their kinds (the console shows
+//                              them before a rolling upgrade)
 // and <archive>.sha256 beside it. server-bundle-platforms.mjs says what differs per platform.
-// Options: --out DIR (default dist-bundles), --version V (default server-node's; for upgrade tests),
-// --platform linux-x64|win-x64 (default: both).
+// Options: --out DIR (default dist-bundles), --version V (default server-node's; for upgrade tests, which
+// build older and newer releases: repeat it for several), --platform linux-x64|win-x64 (default: both).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { listFiles, PLATFORMS, sha256 } from './server-bundle-platforms.mjs';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const { values } = parseArgs({
-  options: { out: { type: 'string' }, version: { type: 'string' }, platform: { type: 'string' } },
+  options: {
+    out: { type: 'string' },
+    version: { type: 'string', multiple: true },
+    platform: { type: 'string' },
+  },
 });
 const out = path.resolve(values.out ?? path.join(repo, 'dist-bundles'));
 const serverPackage = JSON.parse(readFileSync(path.join(repo, 'server-node', 'package.json'), 'utf8'));
-const version = values.version ?? serverPackage.version;
+const versions = values.version ?? [serverPackage.version];
 const platforms = values.platform ? [values.platform] : Object.keys(PLATFORMS);
 
 for (const platform of platforms) {
@@ -41,12 +47,19 @@ execFileSync(process.execPath, [path.join(repo, 'electron', 'scripts', 'bundle-s
 const built = path.join(repo, 'electron', 'build', 'server-node');
 mkdirSync(out, { recursive: true });
 
-for (const platform of platforms) {
-  const archive = await bundle(platform);
-  console.log(`server bundle: ${path.relative(process.cwd(), archive) || archive}`);
-}
+// A build of a version carries the migrations of that release and older (server-node/src/db/migrations).
+const { migrationsFor } = await import(
+  pathToFileURL(path.join(repo, 'server-node', 'dist', 'db', 'migrations', 'index.js')).href
+);
 
-async function bundle(platform) {
+// Each archive stages and hashes in turn, then compresses in a tar process of its own, beside the others.
+const archives = await Promise.all(
+  versions.flatMap((version) => platforms.map((platform) => bundle(platform, version))),
+);
+for (const archive of archives)
+  console.log(`server bundle: ${path.relative(process.cwd(), archive) || archive}`);
+
+async function bundle(platform, version) {
   const spec = PLATFORMS[platform];
   const name = `flotilla-node-${version}-${platform}`;
   // Staged outside the repository, so linters and formatters never see the bundled code.
@@ -64,6 +77,23 @@ async function bundle(platform) {
     writeFileSync(
       path.join(dir, 'package.json'),
       JSON.stringify({ name: serverPackage.name, version, private: true, type: 'module' }, null, 2) + '\n',
+    );
+    writeFileSync(
+      path.join(dir, 'schema.json'),
+      JSON.stringify(
+        {
+          version,
+          migrations: migrationsFor(version).map((m) => ({
+            version: m.version,
+            name: m.name,
+            kind: m.kind,
+            release: m.release,
+            compatibleFrom: m.compatibleFrom ?? null,
+          })),
+        },
+        null,
+        2,
+      ) + '\n',
     );
     spec.stage(dir, repo);
 

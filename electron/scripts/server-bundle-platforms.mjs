@@ -5,7 +5,7 @@
 //   win-x64    node/node.exe, resources/windows/ (WinSW service template and WinSW), install.ps1 → .zip
 // A Windows node has no embedded PostgreSQL (its binaries are per platform, and built here for Linux):
 // it joins a cluster with an external one (`flotilla-node init --db`).
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import yazl from 'yazl';
 import { npmPackageFiles } from './npm-package-files.mjs';
 
@@ -64,7 +65,8 @@ export const PLATFORMS = {
     },
     async archive(staging, name, out) {
       const archive = path.join(out, `${name}.tar.gz`);
-      execFileSync('tar', [
+      // In a child process of its own, so several archives (versions, platforms) compress at once.
+      await promisify(execFile)('tar', [
         '-czf',
         archive,
         '--owner=0',

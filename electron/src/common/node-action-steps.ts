@@ -20,8 +20,11 @@ export type ProvisionStep = (typeof PROVISION_STEPS)[number];
 /** The steps of a graceful restart (also the second half of an upgrade). */
 export const RESTART_STEPS = ['drain', 'idle', 'maint', 'restart', 'back', 'undrain', 'ready'] as const;
 
-/** A rolling restart or upgrade checks the healthy floor before each node's turn. */
-export const ROLLING_STEPS = ['floor'] as const;
+/**
+ * A rolling restart or upgrade checks the healthy floor before each node's turn; an upgrade says what
+ * it does to the schema before it starts, and the schema's state after each node's turn.
+ */
+export const ROLLING_STEPS = ['floor', 'schema'] as const;
 
 export type RollingStep = (typeof ROLLING_STEPS)[number];
 

@@ -4,6 +4,7 @@
 // them. Nothing here may import from the rest of the server.
 
 import type { MaintenanceDto } from './migration.js';
+import type { SchemaStateDto } from './schema.js';
 import type { TaskState } from './tasks.js';
 
 export type NodeState = 'running' | 'draining' | 'offline' | 'dead';
@@ -39,6 +40,8 @@ export interface ClusterDto {
   paused: boolean;
   leader: string | null;
   schemaVersion: number;
+  /** The schema's migrations: applied, under way, and contracts waiting for old nodes (and which). */
+  schema: SchemaStateDto;
   sharedDir: string;
   settings: ClusterSettings;
   /** Set while the cluster is in maintenance: non-administrator writes get 503 `maintenance: <reason>`. */
@@ -80,6 +83,8 @@ export interface TaskDto {
   finishedAt: string | null;
   error: string | null;
   cancelRequested: boolean;
+  /** When the cancel was first asked for (from 0.2.0; builds of 0.1.x say null). */
+  cancelRequestedAt: string | null;
 }
 
 export interface TaskAttemptDto {
@@ -168,3 +173,4 @@ export type { Action, Role } from './roles.js';
 export { ACTION_ROLES, ROLES, hasRole } from './roles.js';
 
 export * from './migration.js';
+export * from './schema.js';

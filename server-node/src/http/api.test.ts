@@ -64,6 +64,11 @@ describe('the HTTP API', () => {
       schemaVersion: LATEST_SCHEMA_VERSION,
       queue: { queued: 0, executing: 0 },
     });
+    // This build's schema: every migration applied, none under way or waiting.
+    expect(cluster1.body.schema).toMatchObject({ version: LATEST_SCHEMA_VERSION, pending: [] });
+    expect(cluster1.body.schema.applied.map((m) => m.version)).toEqual(
+      Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => i + 1),
+    );
     expect(['node-1', 'node-2']).toContain(cluster1.body.leader);
   });
 

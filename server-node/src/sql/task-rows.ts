@@ -3,6 +3,12 @@ import type { Role } from '../api/roles.js';
 import { hasRole } from '../api/roles.js';
 import { argsRole } from '../tasks/task-kinds.js';
 import type { Db } from './db.js';
+import {
+  CANCEL_REQUESTED_AT,
+  CLEAR_CANCEL_REQUEST,
+  REQUEST_CANCEL,
+  cancelRequested,
+} from './cancel-request.js';
 import { queueTasksCte } from './queue-tasks.js';
 
 export interface DbTask {
@@ -14,14 +20,15 @@ export interface DbTask {
   node: string | null;
   attempts: number;
   cancel_requested: boolean;
+  cancel_requested_at: Date | null;
   queued_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
   error: string | null;
 }
 
-const TASK_COLUMNS = `id::text, kind, args, description, state, node, attempts, cancel_requested,
-  queued_at, started_at, finished_at, error`;
+const TASK_COLUMNS = `id::text, kind, args, description, state, node, attempts,
+  ${cancelRequested()} as cancel_requested, ${CANCEL_REQUESTED_AT}, queued_at, started_at, finished_at, error`;
 
 /**
  * A task as `reader` may see it: args the reader's role may not read (see TaskKind.argsRole) are
@@ -43,6 +50,7 @@ export function toTaskDto(row: DbTask, reader: Role): TaskDto {
     finishedAt: row.finished_at?.toISOString() ?? null,
     error: row.error,
     cancelRequested: row.cancel_requested,
+    cancelRequestedAt: row.cancel_requested_at?.toISOString() ?? null,
   };
 }
 
@@ -116,7 +124,7 @@ export async function cancelTask(db: Db, id: string, by: string): Promise<Cancel
        update tasks set state = 'canceled', finished_at = now(), error = 'canceled by ' || $2::text
        where id = $1 and state = 'queued' returning id),
      flagged as (
-       update tasks set cancel_requested = true
+       update tasks set ${REQUEST_CANCEL}
        where id = $1 and state = 'executing' returning id, node),
      ev as (
        insert into events (type, data)
@@ -141,7 +149,7 @@ export async function retryTask(db: Db, id: string, by: string): Promise<RetryRe
   const result = await db.query<{ outcome: RetryResult }>(
     `with target as (select id, state from tasks where id = $1),
      requeued as (
-       update tasks set state = 'queued', cancel_requested = false, error = null, started_at = null,
+       update tasks set state = 'queued', ${CLEAR_CANCEL_REQUEST}, error = null, started_at = null,
          finished_at = null, checkpoint = null, queued_at = now(), max_attempts = attempts + 3
        where id = $1 and state in ('failed', 'canceled') returning id, kind),
      ev as (insert into events (type, data)

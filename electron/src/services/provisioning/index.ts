@@ -9,4 +9,5 @@ export { builtinBalancer, haproxyNodeBalancer, type NodeBalancer } from './node-
 export { replaceNode } from './replace-node.js';
 export { ProvisionError, type ProvisionEvent } from './provision-step.js';
 export { readServerBundle, type ServerBundle } from './server-bundle.js';
+export { readBundleSchema } from './bundle-schema.js';
 export { rollingRestart } from './rolling-restart.js';

@@ -185,8 +185,20 @@ async function verify({ options, ssh, state, remoteArchive, installKey }: Run): 
 async function install(run: Run): Promise<StepOutcome> {
   const { options, ssh, layout, state, remoteArchive, account, installKey } = run;
   const { bundle } = options;
-  if (state.has('install', installKey))
-    return { skipped: true, detail: `version ${bundle.version} is installed for ${account.user}` };
+  const installArgs = `--root ${q(layout.root)} --home ${q(layout.home)} --service-user ${q(account.user)}`;
+  if (state.has('install', installKey)) {
+    const current = await ssh.exec(`readlink ${q(`${layout.root}/current`)}`);
+    if (current.stdout.trim() === `versions/${bundle.version}`)
+      return { skipped: true, detail: `version ${bundle.version} is installed for ${account.user}` };
+    // Installed before but not current: the node upgraded past it and now goes back (a rollback).
+    // The installed copy's own installer points current at it again.
+    const output = await mustExec(
+      ssh,
+      `${q(`${layout.root}/versions/${bundle.version}/install.sh`)} ${installArgs}`,
+      180_000,
+    );
+    return { detail: output.trim().split('\n').join('; ') };
+  }
   const staging = `${layout.uploads}/.staging`;
   const output = await mustExec(
     ssh,
@@ -195,8 +207,7 @@ async function install(run: Run): Promise<StepOutcome> {
       `rm -rf ${q(staging)}`,
       `mkdir -p ${q(staging)}`,
       `tar -xzf ${q(remoteArchive)} -C ${q(staging)}`,
-      `${q(`${staging}/${bundle.name}/install.sh`)} --root ${q(layout.root)} --home ${q(layout.home)}` +
-        ` --service-user ${q(account.user)}`,
+      `${q(`${staging}/${bundle.name}/install.sh`)} ${installArgs}`,
       `rm -rf ${q(staging)} ${q(remoteArchive)}`,
     ].join('\n'),
     180_000,

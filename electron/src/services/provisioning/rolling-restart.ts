@@ -1,3 +1,8 @@
+import {
+  describePlanStep,
+  describeSchemaState,
+  planSchemaUpgrade,
+} from '../../common/schema-upgrade-plan.js';
 import { ClusterApi } from '../cluster-client/cluster-api.js';
 import type { SshAuth } from '../ssh/index.js';
 import type { ProvisionHost } from './provision-host.js';
@@ -5,6 +10,7 @@ import { builtinBalancer, inRotation, type NodeBalancer } from './node-balancer.
 import { provisionNode, type ClusterAccess } from './provision-node.js';
 import { ProvisionError, type ProvisionEvent } from './provision-step.js';
 import { gracefulRestart } from './restart-node.js';
+import { readBundleSchema } from './bundle-schema.js';
 import { runStep } from './run-step.js';
 import type { ServerBundle } from './server-bundle.js';
 
@@ -24,12 +30,17 @@ export interface RollingRestartOptions {
   floorTimeoutMs?: number;
 }
 
+/** The node name the roll's cluster-wide events carry (the schema plan). */
+export const CLUSTER_EVENTS = 'cluster';
+
 /**
- * Restarts (or upgrades) the cluster one node at a time so it keeps serving. An upgrade first stages
- * the new version on every node (upload, verify, install beside the running one, doctor) so a bad
- * bundle or a full disk stops it before any node restarts. Then each node in turn waits for the
- * healthy floor and restarts gracefully. The first node that does not come back stops the roll: the
- * error names it, and the nodes after it are left untouched.
+ * Restarts (or upgrades) the cluster one node at a time so it keeps serving. An upgrade first says
+ * what the new version does to the schema (its migrations and their kinds, and which contract will
+ * wait for old nodes), then stages the new version on every node (upload, verify, install beside the
+ * running one, doctor — which refuses a version the schema no longer serves) so a bad bundle or a
+ * full disk stops it before any node restarts. Then each node in turn waits for the healthy floor,
+ * restarts gracefully, and the schema's state is reported beside its version. The first node that
+ * does not come back stops the roll: the error names it, and the nodes after it are left untouched.
  */
 export async function rollingRestart(options: RollingRestartOptions): Promise<void> {
   const { cluster, bundle, minHealthy } = options;
@@ -39,6 +50,45 @@ export async function rollingRestart(options: RollingRestartOptions): Promise<vo
   const on = (node: string) => (event: ProvisionEvent) => options.onEvent({ ...event, node });
 
   if (bundle) {
+    await runStep(
+      on(CLUSTER_EVENTS),
+      'schema',
+      () => 'Check that the cluster answers.',
+      async () => {
+        const migrations = await readBundleSchema(bundle);
+        if (!migrations)
+          return { value: null, skipped: true, detail: `${bundle.name} does not list its migrations` };
+        const api = new ClusterApi(cluster.http);
+        const [info, nodes] = await Promise.all([api.getCluster(), api.listNodes()]);
+        const plan = planSchemaUpgrade({
+          version: bundle.version,
+          migrations,
+          schema: info.schema,
+          nodes,
+          rolled: options.nodes.map(({ host }) => host.node.name),
+        });
+        for (const step of plan.steps)
+          on(CLUSTER_EVENTS)({
+            step: 'schema',
+            status: 'progress',
+            detail: `${step.outcome === 'waits' ? 'WARN' : 'PASS'} ${describePlanStep(step)}`,
+          });
+        // Refused before anything is staged: installing it would point the nodes' next start at it.
+        if (plan.refusal)
+          throw new ProvisionError('schema', plan.refusal, 'Choose a server bundle the schema still serves.');
+        const waits = plan.steps.filter((step) => step.outcome === 'waits').length;
+        return {
+          value: null,
+          detail:
+            plan.steps.length === 0
+              ? `${bundle.version} brings no migration the cluster lacks (${describeSchemaState(info.schema)})`
+              : `${bundle.version} brings ${plan.steps.length} migration(s): ` +
+                `${plan.steps.filter((step) => step.migration.kind === 'expand').length} expand, ` +
+                `${plan.steps.filter((step) => step.migration.kind === 'contract').length} contract` +
+                (waits > 0 ? `; ${waits} contract(s) will wait for nodes this roll does not upgrade` : ''),
+        };
+      },
+    );
     for (const { host, auth } of options.nodes) {
       await named(host, () =>
         provisionNode({
@@ -72,8 +122,24 @@ export async function rollingRestart(options: RollingRestartOptions): Promise<vo
         ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
         ...(options.cancelTasksAfterIdleTimeout ? { cancelTasksAfterIdleTimeout: true } : {}),
       });
+      if (bundle) await reportSchema(options, name);
     });
   }
+}
+
+/** After a node's upgrade: the version it runs and the schema's state, side by side. */
+async function reportSchema(options: RollingRestartOptions, name: string): Promise<void> {
+  const api = new ClusterApi(options.cluster.http);
+  await runStep(
+    (event) => options.onEvent({ ...event, node: name }),
+    'schema',
+    () => 'Check that the cluster answers.',
+    async () => {
+      const [info, nodes] = await Promise.all([api.getCluster(), api.listNodes()]);
+      const version = nodes.find((node) => node.name === name)?.version ?? '?';
+      return { value: null, detail: `${name} runs ${version}; ${describeSchemaState(info.schema)}` };
+    },
+  );
 }
 
 /** Resolves once at least minHealthy nodes other than `name` serve; a node serves when it runs undrained and the balancer sends it traffic. */

@@ -15,6 +15,7 @@ import type { HostActionDto } from '@flotilla/electron/common/contract';
 import { formatClock } from '../../components/format';
 import { SectionCard } from '../../components/section-card';
 import { actionSteps, type ActionStep } from './action-steps';
+import { SchemaStrip } from './schema-plan';
 
 const STATE_COLOR = { running: 'informative', done: 'success', failed: 'danger' } as const;
 
@@ -52,6 +53,7 @@ export function ActionPanel({
         Started {formatClock(action.startedAt)}
         {action.finishedAt ? `, ended ${formatClock(action.finishedAt)}` : ''}
       </Caption1>
+      {action.kind === 'rollingUpgrade' && action.state === 'running' && <SchemaStrip />}
       <ol
         aria-label={`Steps of ${action.title}`}
         style={{ listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: 6 }}
@@ -121,11 +123,16 @@ function StepLine({ step, showNode }: { step: ActionStep; showNode: boolean }) {
         <ul style={{ margin: '2px 0 0 24px', padding: 0, listStyle: 'none' }}>
           {step.checks.map((line, at) => {
             const pass = line.startsWith('PASS');
+            const warn = line.startsWith('WARN');
             return (
               <li key={at} data-testid="check-line" data-pass={pass}>
                 <Caption1
                   style={{
-                    color: pass ? tokens.colorPaletteGreenForeground1 : tokens.colorPaletteRedForeground1,
+                    color: pass
+                      ? tokens.colorPaletteGreenForeground1
+                      : warn
+                        ? tokens.colorPaletteDarkOrangeForeground1
+                        : tokens.colorPaletteRedForeground1,
                   }}
                 >
                   {line}

@@ -14,6 +14,7 @@ import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { useStartHostAction, type HostActionRequest } from '../../hooks/use-hosts';
 import { NodeFields, defaultNodeFields, toProvisionInput } from './node-fields';
+import { SchemaPlanNotice } from './schema-plan';
 
 export type NodeActionDialogState =
   | { kind: 'restart'; host: HostDto }
@@ -196,6 +197,9 @@ function RollingDialog(props: Props) {
         onChange={(_e, data) => setUpgrade(data.checked)}
         label="Upgrade to the console's server bundle (staged on every node first)"
       />
+      {upgrade && (
+        <SchemaPlanNotice rolled={provisioned.flatMap((host) => (host.node ? [host.node.name] : []))} />
+      )}
       <Field
         label="Keep at least N healthy"
         hint="A node waits for its turn until this many other nodes serve"

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CLUSTER_PATH, type ClusterDto, type UpdateClusterRequest } from '../../api/index.js';
 import { resolveSettings } from '../../config/cluster-settings.js';
-import { schemaVersion } from '../../db/migrate.js';
+import { readSchemaState } from '../../db/schema-state.js';
 import { readMaintenance } from '../../migration/maintenance-flag.js';
 import { readClusterRow, setPaused } from '../../sql/cluster-row.js';
 import { currentLeader } from '../../sql/node-lifecycle.js';
@@ -18,11 +18,11 @@ export function clusterRoutes(app: FastifyInstance, { runtime }: RouteContext): 
   const db = runtime.pool;
 
   const clusterInfo = async (): Promise<ClusterDto> => {
-    const [cluster, queue, leader, version, maintenance] = await Promise.all([
+    const [cluster, queue, leader, schema, maintenance] = await Promise.all([
       readClusterRow(db),
       queueCounts(db),
       currentLeader(db),
-      schemaVersion(db),
+      readSchemaState(db),
       readMaintenance(db),
     ]);
     return {
@@ -30,7 +30,8 @@ export function clusterRoutes(app: FastifyInstance, { runtime }: RouteContext): 
       queue,
       paused: cluster!.paused,
       leader,
-      schemaVersion: version,
+      schemaVersion: schema.version,
+      schema,
       sharedDir: cluster!.shared_dir,
       settings: resolveSettings(cluster!.settings),
       maintenance,

@@ -10,6 +10,8 @@ import type { ClusterAccess } from '../provision-node.js';
 
 export interface SandboxCluster {
   info: SandboxInfo;
+  /** The sandbox's folder: node homes (node-1 …), logs/, shared/. */
+  dir: string;
   http: ClusterHttp;
   /** The cluster's API through `http`. */
   api: ClusterApi;
@@ -52,6 +54,7 @@ export async function startSandboxCluster(): Promise<SandboxCluster> {
   const cluster = await api.getCluster();
   return {
     info,
+    dir,
     http,
     api,
     access: {

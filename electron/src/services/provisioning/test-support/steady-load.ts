@@ -1,4 +1,4 @@
-import { CLUSTER_PATH } from '@flotilla/server-node/api';
+import { CLUSTER_PATH, type TaskDto } from '@flotilla/server-node/api';
 import type { ClusterApi } from '../../cluster-client/cluster-api.js';
 
 export interface LoadReport {
@@ -11,14 +11,21 @@ export interface LoadReport {
   servedBy: Map<string, number>;
 }
 
+export interface SteadyLoadOptions {
+  requestEveryMs?: number;
+  taskEveryMs?: number;
+  taskSleepMs?: number;
+  /** Every Nth task runs `longTaskSleepMs` instead: long enough to span another node's restart. */
+  longTaskEvery?: number;
+  longTaskSleepMs?: number;
+}
+
 /**
  * What users and deployments do to a cluster while an admin works on it: a read through the balancer
- * every `requestEveryMs` (as a signed-in user would), and a short task every `taskEveryMs`.
+ * every `requestEveryMs` (as a signed-in user would), and a short task every `taskEveryMs` (every
+ * `longTaskEvery`th a long one).
  */
-export function startSteadyLoad(
-  api: ClusterApi,
-  options: { requestEveryMs?: number; taskEveryMs?: number; taskSleepMs?: number } = {},
-) {
+export function startSteadyLoad(api: ClusterApi, options: SteadyLoadOptions = {}) {
   const report: LoadReport = { requests: 0, failedRequests: [], taskIds: [], servedBy: new Map() };
   let running = true;
   const every = async (ms: number, action: () => Promise<void>) => {
@@ -44,10 +51,14 @@ export function startSteadyLoad(
     }
   });
   const tasks = every(options.taskEveryMs ?? 200, async () => {
-    const { id } = await api.createTask({ kind: 'noop', args: { sleepMs: options.taskSleepMs ?? 300 } });
+    const long = options.longTaskEvery !== undefined && report.taskIds.length % options.longTaskEvery === 0;
+    const sleepMs = long ? (options.longTaskSleepMs ?? 5000) : (options.taskSleepMs ?? 300);
+    const { id } = await api.createTask({ kind: 'noop', args: { sleepMs } });
     report.taskIds.push(id);
   });
   return {
+    /** The report as it grows: a test may add the ids of tasks it queues beside the load. */
+    report,
     async stop(): Promise<LoadReport> {
       running = false;
       await Promise.all([reads, tasks]);
@@ -58,11 +69,16 @@ export function startSteadyLoad(
 
 /** Where each task ended (or is still), once none is queued or executing, within `timeoutMs`. */
 export async function finalTaskStates(api: ClusterApi, ids: string[], timeoutMs = 60_000) {
+  return (await finalTasks(api, ids, timeoutMs)).map((task) => task.state);
+}
+
+/** The tasks as they ended (or are still), once none is queued or executing, within `timeoutMs`. */
+export async function finalTasks(api: ClusterApi, ids: string[], timeoutMs = 60_000): Promise<TaskDto[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const states = await Promise.all(ids.map(async (id) => (await api.getTask(id)).state));
-    const open = states.filter((state) => state === 'queued' || state === 'executing');
-    if (open.length === 0 || Date.now() > deadline) return states;
+    const tasks = await Promise.all(ids.map((id) => api.getTask(id)));
+    const open = tasks.filter((task) => task.state === 'queued' || task.state === 'executing');
+    if (open.length === 0 || Date.now() > deadline) return tasks;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
