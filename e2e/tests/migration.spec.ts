@@ -343,11 +343,10 @@ async function lockedBy(home: string, command: string): Promise<number> {
   await expect
     .poll(
       async () => {
-        const lock = JSON.parse(await readFile(file, 'utf8').catch(() => '{}')) as {
-          pid?: number;
-          command?: string;
-        };
-        pid = lock.command === command ? (lock.pid ?? 0) : 0;
+        // Read as text: the file may be caught half-written.
+        const text = await readFile(file, 'utf8').catch(() => '');
+        const holder = /"command":\s*"([a-z]+)"/.exec(text)?.[1];
+        pid = holder === command ? Number(/"pid":\s*(\d+)/.exec(text)?.[1] ?? 0) : 0;
         return pid;
       },
       { timeout: 30_000, intervals: [10] },

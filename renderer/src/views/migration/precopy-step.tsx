@@ -29,7 +29,7 @@ export function PrecopyStep({ state }: { state: MigrationStateDto }) {
       </div>
       <JournalLine state={state} step="precopy" />
       {progress && progress.progress.length > 0 && (
-        <ProgressList events={progress.progress} label="Pre-copy progress" />
+        <ProgressList events={progress.progress} label="Pre-copy progress" finished={!running} />
       )}
       {result?.files && !running && (
         <Body1 data-testid="precopy-files">

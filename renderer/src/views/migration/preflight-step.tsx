@@ -24,7 +24,7 @@ export function PreflightStep({ state }: { state: MigrationStateDto }) {
       </div>
       <JournalLine state={state} step="preflight" />
       {progress && progress.progress.length > 0 && (
-        <ProgressList events={progress.progress} label="Preflight progress" />
+        <ProgressList events={progress.progress} label="Preflight progress" finished={!running} />
       )}
       {result && !running && (
         <>

@@ -3,7 +3,16 @@ import type { MigrationProgressDto } from '@flotilla/electron/common/contract';
 import { formatBytes, formatDuration } from '../../components/format';
 
 /** One bar per phase of a running engine step (files, rehearsal, database, verify…), as the engine reports it. */
-export function ProgressList({ events, label }: { events: MigrationProgressDto[]; label: string }) {
+export function ProgressList({
+  events,
+  label,
+  finished = false,
+}: {
+  events: MigrationProgressDto[];
+  label: string;
+  /** The step has ended: phases that counted nothing are over too. */
+  finished?: boolean;
+}) {
   if (events.length === 0) return <Caption1>Starting…</Caption1>;
   return (
     <ol
@@ -16,7 +25,9 @@ export function ProgressList({ events, label }: { events: MigrationProgressDto[]
             ? event.bytesDone / event.bytesTotal
             : event.itemsTotal > 0
               ? event.itemsDone / event.itemsTotal
-              : null;
+              : finished
+                ? 1
+                : null;
         return (
           <li
             key={event.phase}

@@ -21,7 +21,7 @@ export function SwitchStep({ state }: { state: MigrationStateDto }) {
     >
       <JournalLine state={state} step="switch" />
       {progress && progress.progress.length > 0 && (
-        <ProgressList events={progress.progress} label="Switch-over progress" />
+        <ProgressList events={progress.progress} label="Switch-over progress" finished={!running} />
       )}
       {resumable && (
         <div>

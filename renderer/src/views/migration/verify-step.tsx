@@ -25,7 +25,7 @@ export function VerifyStep({ state }: { state: MigrationStateDto }) {
       </div>
       <JournalLine state={state} step="verify" />
       {progress && progress.progress.length > 0 && (
-        <ProgressList events={progress.progress} label="Verification progress" />
+        <ProgressList events={progress.progress} label="Verification progress" finished={!running} />
       )}
       {result && !running && (
         <>
