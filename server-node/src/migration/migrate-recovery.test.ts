@@ -1,14 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { appendFile, chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ClusterDto, MigrationResultDto } from '../api/index.js';
 import { initNode } from '../cluster/init-node.js';
 import { readNodeConfig } from '../config/node-config.js';
 import { findFreePort } from '../net/free-port.js';
+import { CLI_MAIN } from '../sandbox/node-process.js';
 import type { CliRun, StandaloneFingerprint } from '../test-support/standalone.js';
 import { cli, TestStandalone } from '../test-support/standalone.js';
 import { createTestDatabase } from '../test-support/test-database.js';
@@ -18,6 +21,17 @@ import { createTestDatabase } from '../test-support/test-database.js';
 // a CLI killed at every step boundary and in the middle of each copy resumes to the same end state,
 // which finalize then archives; every preflight failure says what is wrong; hostile input is refused
 // without losing anything.
+
+const run = promisify(execFile);
+
+/** Whether a user other than the owner may read `file` (every folder above it searchable by others). */
+async function reachableByOthers(file: string): Promise<boolean> {
+  if (((await stat(file)).mode & 0o004) === 0) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) return false;
+    if (path.dirname(dir) === dir) return true;
+  }
+}
 
 describe('migration: rollback, crashes, delta, damage and refusals', () => {
   const standalone = new TestStandalone();
@@ -198,16 +212,25 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
     expect(failed(notShared).map((check) => [check.id, check.detail])).toEqual([
       ['shared.same-folder', expect.stringMatching(/is not there: this host sees a different folder/)],
     ]);
-    // A host whose service account may not write to the share.
+    // A host whose service account may not write to the share: the CLI as another user (root may write
+    // anywhere: as root it runs as `nobody`, or, where nobody cannot reach this checkout, on a read-only
+    // bind mount).
     const readOnly = path.join(standalone.dir, 'read-only-share');
     await mkdir(readOnly);
     const asRoot = process.getuid?.() === 0;
+    const nobody =
+      asRoot && (await reachableByOthers(CLI_MAIN)) && (await reachableByOthers(process.execPath));
     if (!asRoot) await chmod(readOnly, 0o555);
+    else if (!nobody) {
+      await run('mount', ['--bind', readOnly, readOnly]);
+      await run('mount', ['-o', 'remount,bind,ro', readOnly]);
+    }
     const cannotWrite = await cli(
       ['migrate', 'preflight', '--peer', '--shared', readOnly, '--nonce', nonce, '--json'],
       env(),
-      asRoot ? { uid: 65534 } : {},
+      nobody ? { uid: 65534 } : {},
     );
+    if (asRoot && !nobody) await run('umount', [readOnly]);
     expect(failed(cannotWrite).map((check) => [check.id, check.fix])).toEqual([
       ['shared.writable', expect.stringMatching(/read and write access to the share/)],
     ]);
@@ -229,14 +252,10 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
     expect(dryRun.result!.steps!.map((step) => step.step)).toEqual(['preflight', 'precopy']);
     expect(dryRun.result!.rehearsal!.predictedWindowMs).toBeGreaterThan(0);
     expect(await standalone.fingerprint()).toEqual(before);
-    await rollback();
+    expect((await rollback()).rollback?.from).toBe('precopy');
 
     expect((await migrate(['preflight', ...sharedArgs()])).result?.state).toBe('done');
-    await rollback();
-
-    expect((await migrate(['preflight', ...sharedArgs()])).result?.state).toBe('done');
-    expect((await migrate(['precopy', ...sharedArgs()])).result?.state).toBe('done');
-    await rollback();
+    expect((await rollback()).rollback?.from).toBe('preflight');
 
     expect((await migrate(['preflight', ...sharedArgs()])).result?.state).toBe('done');
     expect((await migrate(['precopy', ...sharedArgs()])).result?.state).toBe('done');
