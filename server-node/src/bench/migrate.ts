@@ -308,6 +308,7 @@ async function main(argv: string[]): Promise<void> {
     const precopy = await migrate(['precopy', '--home', home, '--shared', shared], env);
     if (!precopy.ok) throw new Error(`precopy failed: ${precopy.message}`);
     log(`precopy: ${precopy.durationMs} ms, predicted window ${precopy.rehearsal!.predictedWindowMs} ms`);
+    log(`rehearsal breakdown: ${JSON.stringify(precopy.rehearsal!.breakdown)}`);
 
     // Work between the precopy and the switch: its logs are what the delta carries.
     for (let i = 0; i < 20; i++) {
