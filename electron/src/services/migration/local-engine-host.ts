@@ -66,7 +66,8 @@ export class LocalEngineHost implements EngineHost {
       const child = execFile(
         'sh',
         ['-c', script],
-        { maxBuffer: 16 * 1024 * 1024 },
+        // The server's settings too: in Electron the CLI runs with ELECTRON_RUN_AS_NODE.
+        { maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...this.server.env } },
         (error, stdout, stderr) => {
           if (error && typeof error.code !== 'number')
             reject(new Error(`Cannot run sh on this machine: ${error.message}`));

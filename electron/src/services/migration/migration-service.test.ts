@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { MigrationProgressDto } from '@flotilla/server-node/api';
 import { CLI_MAIN } from '@flotilla/server-node/sandbox/node-process';
-import { TestStandalone } from '@flotilla/server-node/test-support/standalone';
+import { cli, TestStandalone } from '@flotilla/server-node/test-support/standalone';
 import { createTestDatabase } from '@flotilla/server-node/test-support/test-database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrationStateDto, PushContract, PushEvent } from '../../common/contract.js';
@@ -200,6 +200,24 @@ describe('the migration service drives the real engine', () => {
     expect(after.results.precopy?.rehearsal?.predictedWindowMs).toBeGreaterThan(0);
     expect(after.stage).toBe('rehearsal');
     expect(after.inProgress).toBe(true);
+
+    // A console closed and opened again (a new process on the same config folder) finds it where it stands.
+    const reopened = new ConsoleBackend({
+      store: new ClusterStore(path.join(dir, 'clusters.json'), vault),
+      push: () => undefined,
+      info: { transport: 'web', version: '0.1.0', configDir: dir },
+      sandbox: { cliPath: CLI_MAIN, dir: path.join(dir, 'sandbox') },
+      sampleMs: 500,
+      hosts: { file: path.join(dir, 'hosts.json'), vault, bundlesDir: dir },
+      migrations: { file: path.join(dir, 'migrations.json'), vault },
+    });
+    await reopened.start();
+    const found = await reopened.handlers[INVOKE.migrations.getState]();
+    await reopened.stop();
+    expect(found).toMatchObject({ stage: 'rehearsal', inProgress: true, running: null });
+    expect(found.results.precopy?.rehearsal?.predictedWindowMs).toBe(
+      after.results.precopy?.rehearsal?.predictedWindowMs,
+    );
   });
 
   it('parallel clicks on the switch-over start one switch; the cluster serves from the new database after it', async () => {
@@ -220,9 +238,12 @@ describe('the migration service drives the real engine', () => {
       /switch-over has begun/,
     );
 
-    await handlers()[INVOKE.migrations.verify]();
-    const verified = await settled();
-    expect(verified.results.verify?.ok).toBe(true);
+    // An admin runs the verification by hand: the console reads it from the journal.
+    const byHand = await cli(['migrate', 'verify', '--home', standalone.home, '--json']);
+    expect(byHand.result?.ok, byHand.stderr).toBe(true);
+    const verified = await state();
+    expect(verified.results.verify).toBeUndefined();
+    expect(verified.status?.journal?.steps.find((step) => step.step === 'verify')?.state).toBe('done');
     expect(verified.stage).toBe('provision');
   });
 
