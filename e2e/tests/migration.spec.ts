@@ -9,6 +9,7 @@ import { expect, screenshotPath, test } from '../fixtures.js';
 import { findFreePort } from '@flotilla/server-node/net/free-port';
 import { stopSupervisor } from '@flotilla/electron/test-support/provisioning/remote-host';
 import { startJsonProcess, type Started } from '../support/child-process.js';
+import { seriousAxeFindings } from '../support/axe-scan.js';
 import { RESULTS_DIR, WEB_HOST_MAIN } from '../support/repo-paths.js';
 import { startSshdHost, type SshdHost } from '../support/sshd-host.js';
 
@@ -199,6 +200,7 @@ test('from a local standalone server to three nodes behind a balancer, with a re
     expect(commands).toMatch(/N=[0-9a-f]{32}/);
     expect(commands).not.toContain(targetPassword);
     await shot(page, '54-migration-preflight');
+    expect(await seriousAxeFindings(page), 'the wizard with its check lists').toEqual([]);
     await migration.press('preflight', 'Next: Pre-copy');
   });
 
@@ -211,6 +213,7 @@ test('from a local standalone server to three nodes behind a balancer, with a re
       await page.reload();
       await expect(migration.banner).toContainText('stands at Pre-copy (running)');
       await shot(page, '55-migration-resume-banner');
+      expect(await seriousAxeFindings(page), 'the resume banner').toEqual([]);
     } finally {
       process.kill(pid, 'SIGCONT');
     }
