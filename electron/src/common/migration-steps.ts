@@ -19,9 +19,6 @@ export const MIGRATION_WIZARD_STEPS = [
 
 export type MigrationWizardStep = (typeof MIGRATION_WIZARD_STEPS)[number];
 
-/** The steps that only gather the plan: nothing runs, every one can be changed until the switch. */
-export const MIGRATION_PLAN_STEPS = ['source', 'target', 'shared', 'nodes', 'balancer'] as const;
-
 /** What each step is called on screen and in the banner. */
 export const MIGRATION_STEP_TITLES: Record<MigrationWizardStep, string> = {
   source: 'Source',

@@ -29,6 +29,7 @@ import { ClusterHttp } from '../cluster-client/cluster-http.js';
 import type { ActiveSession, ClusterSession } from '../clusters/active-session.js';
 import { uniqueClusterName, type ClusterStore } from '../clusters/cluster-store.js';
 import type { HostsService } from '../hosts/index.js';
+import { maskUrl } from '../hosts/provisioning-settings.js';
 import { haproxyNodeBalancer } from '../provisioning/index.js';
 import { ensureBuiltinBalancer } from './builtin-balancer.js';
 import { EmbeddedTarget } from './embedded-target.js';
@@ -49,7 +50,6 @@ import {
   checkPath,
   checkSource,
   checkTargetUrl,
-  maskTargetUrl,
   targetEndpoint,
 } from './validate-plan.js';
 
@@ -236,7 +236,7 @@ export class MigrationService {
     await this.savePlan(
       cluster.id,
       stored,
-      { ...stored.plan, targetDb: maskTargetUrl(url), targetEmbedded: true },
+      { ...stored.plan, targetDb: maskUrl(url), targetEmbedded: true },
       true,
     );
     return this.state(cluster.id);
@@ -258,7 +258,7 @@ export class MigrationService {
     if (input.targetDb !== undefined) {
       const url = checkTargetUrl(input.targetDb);
       await this.options.store.setTargetUrl(cluster.id, url);
-      plan.targetDb = maskTargetUrl(url);
+      plan.targetDb = maskUrl(url);
       plan.targetEmbedded = false;
     }
     if (input.sharedDir !== undefined) plan.sharedDir = checkPath(input.sharedDir, 'The shared folder');

@@ -54,13 +54,6 @@ export function targetEndpoint(url: string): { host: string; port: number } {
   return { host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'), port: Number(parsed.port || 5432) };
 }
 
-/** The URL with its password replaced, for showing which database is set without showing the secret. */
-export function maskTargetUrl(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '*****';
-  return parsed.toString();
-}
-
 export function checkSource(source: MigrationSourceDto): MigrationSourceDto {
   if (source.kind === 'local') return { kind: 'local', home: checkPath(source.home, 'The node home') };
   if (typeof source.hostId !== 'string' || source.hostId === '')
