@@ -1,13 +1,4 @@
-import {
-  Body1,
-  Button,
-  Caption1,
-  Table,
-  TableBody,
-  TableCell,
-  TableRow,
-  Title2,
-} from '@fluentui/react-components';
+import { Body1, Button, Caption1, Title2 } from '@fluentui/react-components';
 import type { MigrationStateDto } from '@flotilla/electron/common/contract';
 import { deniedReason } from '@flotilla/electron/common/permissions';
 import { useState } from 'react';
@@ -18,6 +9,7 @@ import { useMigrationAction } from '../../hooks/use-migration';
 import { useSnapshot } from '../../hooks/use-snapshot';
 import { useMigrationUi } from './migration-ui-store';
 import { StepCard } from './step-card';
+import { PhaseTable } from './phase-table';
 
 /** The rehearsal's predicted window, and the one button that starts the outage, after a confirm that states it. */
 export function RehearsalStep({ state }: { state: MigrationStateDto }) {
@@ -47,16 +39,7 @@ export function RehearsalStep({ state }: { state: MigrationStateDto }) {
             Rehearsal: {rehearsal.dbRows} rows copied in {formatDuration(rehearsal.dbCopyMs)}, verified in{' '}
             {formatDuration(rehearsal.dbVerifyMs)}; {rehearsal.deltaFiles} files changed since the pre-copy.
           </Caption1>
-          <Table size="small" aria-label="How the window adds up" style={{ maxWidth: 420 }}>
-            <TableBody>
-              {Object.entries(rehearsal.breakdown).map(([phase, ms]) => (
-                <TableRow key={phase}>
-                  <TableCell>{phase}</TableCell>
-                  <TableCell>{formatDuration(ms)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <PhaseTable label="How the window adds up" phases={rehearsal.breakdown} />
         </>
       ) : (
         <Body1>

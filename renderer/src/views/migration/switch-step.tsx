@@ -1,10 +1,11 @@
-import { Body1, Table, TableBody, TableCell, TableRow, Title2 } from '@fluentui/react-components';
+import { Body1, Title2 } from '@fluentui/react-components';
 import type { MigrationStateDto } from '@flotilla/electron/common/contract';
 import { formatDuration } from '../../components/format';
 import { JournalLine } from './journal-line';
 import { ProgressList } from './progress-list';
 import { RunButton } from './run-button';
 import { StepCard } from './step-card';
+import { PhaseTable } from './phase-table';
 
 /** The window, live: maintenance, drain, stop, delta and database copy, verify, start; then what it measured. */
 export function SwitchStep({ state }: { state: MigrationStateDto }) {
@@ -40,16 +41,7 @@ export function SwitchStep({ state }: { state: MigrationStateDto }) {
             Node {window.nodeStarted ? 'serving on the new database' : 'not started yet'} ({window.control});{' '}
             {window.deltaFiles} files copied in the window, {window.tasksCanceled} tasks canceled.
           </Body1>
-          <Table size="small" aria-label="The window's phases" style={{ maxWidth: 420 }}>
-            <TableBody>
-              {Object.entries(window.phases).map(([phase, ms]) => (
-                <TableRow key={phase}>
-                  <TableCell>{phase}</TableCell>
-                  <TableCell>{formatDuration(ms)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <PhaseTable label="The window's phases" phases={window.phases} />
         </>
       )}
     </StepCard>
