@@ -1,4 +1,4 @@
-import { Body1, Dropdown, Field, Input, Option, Radio, RadioGroup } from '@fluentui/react-components';
+import { Body1, Field, Input, Radio, RadioGroup } from '@fluentui/react-components';
 import {
   HAPROXY_DEFAULT_PATHS,
   type BalancerSettingsDto,
@@ -10,6 +10,7 @@ import { errorText } from '../../components/format';
 import { useNotify } from '../../components/use-notify';
 import { useSetBalancerSettings } from '../../hooks/use-balancer-actions';
 import { useHosts } from '../../hooks/use-hosts';
+import { HostPicker } from '../../components/host-picker';
 
 type PathKey = keyof typeof HAPROXY_DEFAULT_PATHS;
 type Choice = 'builtin' | 'local' | 'host';
@@ -80,18 +81,7 @@ export function BalancerSettingsDialog({
           <Radio value="host" label="HAProxy on a host (from the Hosts view, over SSH; socat there)" />
         </RadioGroup>
         {choice === 'host' && (
-          <Field label="Host HAProxy runs on">
-            <Dropdown
-              value={chosenHost ? `${chosenHost.username}@${chosenHost.address}` : ''}
-              selectedOptions={hostId ? [hostId] : []}
-              onOptionSelect={(_e, data) => setHostId(data.optionValue ?? '')}
-              placeholder={hosts.length ? 'Choose a host' : 'Add the host in the Hosts view first'}
-            >
-              {hosts.map((host) => (
-                <Option key={host.id} value={host.id}>{`${host.username}@${host.address}`}</Option>
-              ))}
-            </Dropdown>
-          </Field>
+          <HostPicker label="Host HAProxy runs on" hosts={hosts} hostId={hostId} onChange={setHostId} />
         )}
         {choice !== 'builtin' && (
           <>

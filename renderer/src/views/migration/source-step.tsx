@@ -1,10 +1,11 @@
-import { Body1, Caption1, Dropdown, Field, Input, Option, tokens } from '@fluentui/react-components';
+import { Body1, Caption1, Field, Input, tokens } from '@fluentui/react-components';
 import type { MigrationSourceDto, MigrationStateDto } from '@flotilla/electron/common/contract';
 import { useState } from 'react';
 import { formatBytes } from '../../components/format';
 import { useHosts } from '../../hooks/use-hosts';
 import { RunButton } from './run-button';
 import { StepCard } from './step-card';
+import { HostPicker } from '../../components/host-picker';
 
 /** Where the standalone runs, and what the console found there: version, sizes, running tasks. */
 export function SourceStep({ state }: { state: MigrationStateDto }) {
@@ -84,21 +85,9 @@ function RemoteSourceForm({
     source?.kind === 'host' ? source.installRoot : '/opt/flotilla',
   );
   const [home, setHome] = useState(source?.kind === 'host' ? source.home : '/opt/flotilla/home');
-  const chosen = hosts.find((host) => host.id === hostId);
   return (
     <div style={{ display: 'flex', flexDirection: 'column', gap: 8, maxWidth: 560 }}>
-      <Field label="Host (from the Hosts view)">
-        <Dropdown
-          value={chosen ? `${chosen.username}@${chosen.address}` : ''}
-          selectedOptions={hostId ? [hostId] : []}
-          onOptionSelect={(_e, data) => setHostId(data.optionValue ?? '')}
-          placeholder={hosts.length ? 'Choose a host' : 'Add the host in the Hosts view first'}
-        >
-          {hosts.map((host) => (
-            <Option key={host.id} value={host.id}>{`${host.username}@${host.address}`}</Option>
-          ))}
-        </Dropdown>
-      </Field>
+      <HostPicker label="Host (from the Hosts view)" hosts={hosts} hostId={hostId} onChange={setHostId} />
       <Field label="Install root (current/node, current/server)">
         <Input value={installRoot} onChange={(_e, data) => setInstallRoot(data.value)} />
       </Field>
