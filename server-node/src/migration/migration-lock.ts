@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { MigrationCommand, MigrationLockDto } from '../api/index.js';
 import { UserError } from '../user-error.js';
 import { migrationDir } from './migration-journal.js';
+import { isAlive } from './process-alive.js';
 
 // One migrate command at a time per home: <home>/migration/lock, created with O_EXCL, says who holds it.
 // A lock whose process is gone (same host, pid not alive) is stale: the next command takes it over,
@@ -11,15 +12,6 @@ import { migrationDir } from './migration-journal.js';
 
 export function lockPath(home: string): string {
   return path.join(migrationDir(home), 'lock');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 export async function readLock(home: string): Promise<MigrationLockDto | null> {

@@ -9,6 +9,7 @@ import { NODE_PING_PATH } from '../api/index.js';
 import type { NodeConfig } from '../config/node-config.js';
 import { nodePidFile } from '../node/node-pid-file.js';
 import { UserError } from '../user-error.js';
+import { isAlive } from './process-alive.js';
 
 const run = promisify(execFile);
 
@@ -28,15 +29,6 @@ export interface NodeControlRecord {
 
 /** How long a node gets to stop after SIGTERM before it is killed (its own shutdown drains first). */
 const STOP_TIMEOUT_MS = 60_000;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function readPid(file: string): Promise<number | null> {
   const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { migrationDir } from './migration-journal.js';
+import { isAlive } from './process-alive.js';
 
 // During the switch's window the node is stopped, and the migrate CLI answers on the node's port
 // instead (window-responder.ts): 503 "maintenance: migration in progress" for every request, so users
@@ -20,15 +21,6 @@ export interface ResponderRecord {
 
 export function responderFile(home: string): string {
   return path.join(migrationDir(home), 'responder.json');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function readRecord(home: string): Promise<ResponderRecord | null> {
