@@ -8,6 +8,7 @@ import { embeddedUrl, initialiseEmbedded, startEmbedded } from '../../db/embedde
 import { findFreePort } from '../../net/free-port.js';
 import type { CommandSpec } from '../args.js';
 import { intOption, parseCommandArgs } from '../args.js';
+import { untilStopSignal } from '../stop-signal.js';
 
 export const postgresSpec: CommandSpec = {
   name: 'postgres',
@@ -45,15 +46,7 @@ export async function postgresCommand(argv: string[]): Promise<number> {
     await writeFile(stateFile, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
   }
 
-  let stopRequested = false;
-  const stopped = new Promise<void>((resolve) => {
-    const onSignal = () => {
-      stopRequested = true;
-      resolve();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
+  const stopped = untilStopSignal();
   const server = await startEmbedded({ dataDir, port: state.port, password: state.password });
   const pidFile = path.join(dir, POSTGRES_PID_FILE);
   try {
@@ -67,7 +60,7 @@ export async function postgresCommand(argv: string[]): Promise<number> {
       console.log(`  database URL: ${dbUrl}`);
       console.log('Press Ctrl+C to stop.');
     }
-    if (!stopRequested) await stopped;
+    await stopped;
   } finally {
     await rm(pidFile, { force: true });
     await server.stop();

@@ -3,6 +3,7 @@ import { createLogger } from '../../logger.js';
 import { Sandbox } from '../../sandbox/sandbox.js';
 import type { CommandSpec } from '../args.js';
 import { intOption, parseCommandArgs } from '../args.js';
+import { untilStopSignal } from '../stop-signal.js';
 
 export const sandboxSpec: CommandSpec = {
   name: 'sandbox',
@@ -32,15 +33,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
   const log = createLogger('sandbox');
   const sandbox = new Sandbox({ dir: args.dir as string, nodes, basePort, log });
 
-  let stopRequested = false;
-  const stopped = new Promise<void>((resolve) => {
-    const onSignal = () => {
-      stopRequested = true;
-      resolve();
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-  });
+  const stopped = untilStopSignal();
   try {
     const info = await sandbox.start();
     if (args.json) {
@@ -59,7 +52,7 @@ export async function sandboxCommand(argv: string[]): Promise<number> {
       console.log(`        curl ${auth} ${info.balancerUrl}/_balancer/stats`);
       console.log('Press Ctrl+C to stop.');
     }
-    if (!stopRequested) await stopped;
+    await stopped;
   } finally {
     await sandbox.stop();
   }
