@@ -37,8 +37,11 @@ const env = {
   WINEDLLOVERRIDES: 'mscoree,mshtml=',
 };
 const results = [];
-/** Runs one step, records its outcome (exit code and the output's last lines), never throws. */
-async function step(name, file, args, options = {}) {
+/**
+ * Runs one step, records its outcome (exit code and the output's last lines), never throws. wine exits 0
+ * even when the program crashed, so a step may name the text its output must hold (`expect`).
+ */
+async function step(name, file, args, { expect, ...options } = {}) {
   const started = Date.now();
   const outcome = await run(file, args, {
     env,
@@ -50,8 +53,9 @@ async function step(name, file, args, options = {}) {
     (error) => ({ code: error.code ?? 'killed', output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
   );
   const tail = outcome.output.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
-  results.push({ step: name, exit: outcome.code, ms: Date.now() - started, output: tail });
-  console.log(`${outcome.code === 0 ? 'ok  ' : 'FAIL'} ${name} (exit ${outcome.code}): ${tail}`);
+  const ok = outcome.code === 0 && (!expect || outcome.output.includes(expect));
+  results.push({ step: name, ok, exit: outcome.code, ms: Date.now() - started, output: tail });
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name} (exit ${outcome.code}): ${tail}`);
   return outcome;
 }
 const driveC = (...parts) => path.join(env.WINEPREFIX, 'drive_c', ...parts);
@@ -109,11 +113,12 @@ try {
     'HKLM\\SYSTEM\\CurrentControlSet\\Services\\flotilla-node',
   ]);
   await step('installed node.exe --version', 'wine', [path.join(installed, 'node', 'node.exe'), '--version']);
-  await step('installed server --help', 'wine', [
-    path.join(installed, 'node', 'node.exe'),
-    path.join(installed, 'server', 'flotilla-node.mjs'),
-    '--help',
-  ]);
+  await step(
+    'installed server --help',
+    'wine',
+    [path.join(installed, 'node', 'node.exe'), path.join(installed, 'server', 'flotilla-node.mjs'), '--help'],
+    { expect: 'Usage: flotilla-node' },
+  );
   await step('installed flotilla-node.exe (WinSW) status', 'wine', [
     path.join(installed, 'service', 'flotilla-node.exe'),
     'status',
