@@ -172,6 +172,8 @@ export async function buildMsi({ repo, dir, name, out, version }) {
         home: '%FLOTILLA_HOME%',
         logs: '%FLOTILLA_HOME%\\logs',
         workdir: '%FLOTILLA_HOME%',
+        // A first start without a configuration then names the MSI's properties.
+        env: { FLOTILLA_INSTALLER: 'msi' },
       }),
     );
     // The cabinet stores each file's time: the same files, the same bytes.

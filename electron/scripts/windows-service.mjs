@@ -23,7 +23,7 @@ export const escapeXml = (text, { attribute = false } = {}) =>
  * (install.ps1 fills in @ROOT@…) or WinSW's environment variables (%BASE% is the wrapper's folder).
  * No account or password is ever in it: the installers set the account on the service itself.
  */
-export function winswXml(service, { comment, root, home, logs, workdir }) {
+export function winswXml(service, { comment, root, home, logs, workdir, env = {} }) {
   const lines = [
     '<!--',
     ...comment.map((line) => `  ${line}`),
@@ -37,6 +37,10 @@ export function winswXml(service, { comment, root, home, logs, workdir }) {
     `  <arguments>${escapeXml(`"${root}\\server\\flotilla-node.mjs" run --home "${home}"`)}</arguments>`,
     `  <workingdirectory>${escapeXml(workdir)}</workingdirectory>`,
     `  <startmode>${escapeXml(service.startMode)}</startmode>`,
+    ...Object.entries(env).map(
+      ([name, value]) =>
+        `  <env name="${escapeXml(name, { attribute: true })}" value="${escapeXml(value, { attribute: true })}"/>`,
+    ),
     '',
     '  <!-- WinSW stops the node with Ctrl+C, which Node raises as SIGINT: the node drains its in-flight work and',
     '       exits. Stop the node before any process it started, and give it the time the node itself allows. -->',

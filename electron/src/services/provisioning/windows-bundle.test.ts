@@ -336,6 +336,7 @@ describe('bundle:server --platform win-x64', () => {
         '<arguments>"%BASE%\\..\\server\\flotilla-node.mjs" run --home "%FLOTILLA_HOME%"</arguments>',
       );
       expect(xml).toContain('<logpath>%FLOTILLA_HOME%\\logs</logpath>');
+      expect(xml).toContain('<env name="FLOTILLA_INSTALLER" value="msi"/>');
       expect(xml).not.toMatch(/<serviceaccount|<password|<user>|@[A-Z]+@/i);
       // %BASE% is the wrapper's folder: what the XML runs is installed there.
       for (const [, file] of xml.matchAll(/%BASE%\\\.\.\\([\w\\.-]+)/g))
