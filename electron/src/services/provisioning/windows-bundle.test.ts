@@ -275,8 +275,16 @@ describe('bundle:server --platform win-x64', () => {
           Component_: 'Service',
         },
       ]);
-      const properties = await msiProperties(msi());
-      expect(properties.FLOTILLA_SERVICE_ACCOUNT).toBe(service.virtualAccount);
+      // The account: the one given, else the one a former install was given, else the virtual account.
+      const actions = await msiRowsBy(msi(), 'CustomAction', 'Action');
+      expect(actions.RememberServiceAccount).toMatchObject({
+        Source: 'FLOTILLA_SERVICE_ACCOUNT',
+        Target: '[REMEMBERED_SERVICE_ACCOUNT]',
+      });
+      expect(actions.DefaultServiceAccount).toMatchObject({
+        Source: 'FLOTILLA_SERVICE_ACCOUNT',
+        Target: service.virtualAccount,
+      });
       // The service's executable is WinSW, named after the service, beside its XML.
       const fileRows = await table('File');
       const component = (await table('Component')).find((row) => row.Component === 'Service');
@@ -291,14 +299,69 @@ describe('bundle:server --platform win-x64', () => {
         `${service.id}.xml`,
       ]);
       // Its environment names the node home: ProgramData\Flotilla\<node name>, kept at uninstall.
-      expect(await table('Registry')).toEqual([
-        expect.objectContaining({
+      // The node name and account are remembered for upgrades without properties, and read back first.
+      const registry = (await table('Registry')).map(({ Root, Key, Name, Value, Component_ }) => ({
+        Root,
+        Key,
+        Name,
+        Value,
+        Component_,
+      }));
+      expect(registry).toEqual(
+        expect.arrayContaining([
+          {
+            Root: '2',
+            Key: `SYSTEM\\CurrentControlSet\\Services\\${service.id}`,
+            Name: 'Environment',
+            Value: '[~]FLOTILLA_HOME=[NODEHOME].[~]',
+            Component_: 'Service',
+          },
+          {
+            Root: '2',
+            Key: 'SOFTWARE\\Flotilla\\Node',
+            Name: 'NodeName',
+            Value: '[FLOTILLA_NODE_NAME]',
+            Component_: 'Service',
+          },
+          {
+            Root: '2',
+            Key: 'SOFTWARE\\Flotilla\\Node',
+            Name: 'ServiceAccount',
+            Value: '[FLOTILLA_SERVICE_ACCOUNT]',
+            Component_: 'Service',
+          },
+        ]),
+      );
+      expect(registry).toHaveLength(3);
+      const searches = await msiRowsBy(msi(), 'AppSearch', 'Property');
+      const locators = await msiRowsBy(msi(), 'RegLocator', 'Signature_');
+      for (const [property, name] of [
+        ['REMEMBERED_NODE_NAME', 'NodeName'],
+        ['REMEMBERED_SERVICE_ACCOUNT', 'ServiceAccount'],
+      ] as const)
+        expect(locators[searches[property]!.Signature_!]).toMatchObject({
           Root: '2',
-          Key: `SYSTEM\\CurrentControlSet\\Services\\${service.id}`,
-          Name: 'Environment',
-          Value: '[~]FLOTILLA_HOME=[NODEHOME].[~]',
-        }),
-      ]);
+          Key: 'SOFTWARE\\Flotilla\\Node',
+          Name: name,
+          Type: String(2 + 16), // raw, 64-bit view
+        });
+      const order = await msiRowsBy(msi(), 'InstallExecuteSequence', 'Action');
+      const steps = [
+        'AppSearch',
+        'RememberNodeName',
+        'DefaultNodeName',
+        'RememberServiceAccount',
+        'DefaultServiceAccount',
+        'SetNodeHome',
+        'LaunchConditions',
+      ];
+      const numbers = steps.map((step) => Number(order[step]?.Sequence));
+      expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+      expect(new Set(numbers).size).toBe(steps.length);
+      expect(order.RememberServiceAccount!.Condition).toBe(
+        'NOT FLOTILLA_SERVICE_ACCOUNT AND REMEMBERED_SERVICE_ACCOUNT',
+      );
+      expect(order.DefaultServiceAccount!.Condition).toBe('NOT FLOTILLA_SERVICE_ACCOUNT');
       const directories = await msiRowsBy(msi(), 'Directory', 'Directory');
       const pathOf = (id: string): string[] => {
         const row = directories[id]!;
@@ -312,7 +375,6 @@ describe('bundle:server --platform win-x64', () => {
         Directory_Parent: 'CommonAppDataFolder',
         DefaultDir: 'Flotilla',
       });
-      const actions = await msiRowsBy(msi(), 'CustomAction', 'Action');
       expect(actions.SetNodeHome).toMatchObject({
         Source: 'NODEHOME',
         Target: '[CommonAppDataFolder]Flotilla\\[FLOTILLA_NODE_NAME]\\',
@@ -393,6 +455,13 @@ describe('bundle:server --platform win-x64', () => {
       expect(init).toMatch(/^"\[#ServerMjs\]" init --home "\[NODEHOME\]\." /);
       expect(init).toContain('--db "[FLOTILLA_DB_URL]"');
       expect(init).toContain('--name "[FLOTILLA_NODE_NAME]"');
+      // A first node's administrator credentials go into its locked home, not to a console nobody sees.
+      expect(init).toContain('[FLOTILLA_CREDENTIALS_ARG]');
+      expect(actions.CredentialsArg).toMatchObject({
+        Source: 'FLOTILLA_CREDENTIALS_ARG',
+        Target:
+          '--api-key-file "[NODEHOME]admin-api-key.txt" --admin-password-file "[NODEHOME]admin-password.txt"',
+      });
       // The optional ones only when set (each a property set beforehand), the master key as a file.
       for (const [action, option, property] of [
         ['SharedArg', '--shared', 'FLOTILLA_SHARED'],
@@ -410,9 +479,13 @@ describe('bundle:server --platform win-x64', () => {
       const { stdout } = await run(process.execPath, ['server/flotilla-node.mjs', 'init', '--help'], {
         cwd: unpacked(),
       });
-      const passed = ['InitNode', 'SharedArg', 'ListenArg', 'MasterKeyArg'].map((a) => actions[a]!.Target);
+      const passed = ['InitNode', 'SharedArg', 'ListenArg', 'MasterKeyArg', 'CredentialsArg'].map(
+        (a) => actions[a]!.Target,
+      );
       const options = [...passed.join(' ').matchAll(/(?:^| )(--[a-z-]+)/g)].map((match) => match[1]!);
       expect(options.sort()).toEqual([
+        '--admin-password-file',
+        '--api-key-file',
         '--db',
         '--home',
         '--listen',
@@ -434,7 +507,14 @@ describe('bundle:server --platform win-x64', () => {
       expect(sequence.InitNode!.Condition).toBe(
         'FLOTILLA_DB_URL AND NOT Installed AND NOT WIX_UPGRADE_DETECTED',
       );
-      for (const action of ['DefaultNodeName', 'SetNodeHome', 'SharedArg', 'ListenArg', 'MasterKeyArg'])
+      for (const action of [
+        'DefaultNodeName',
+        'SetNodeHome',
+        'SharedArg',
+        'ListenArg',
+        'MasterKeyArg',
+        'CredentialsArg',
+      ])
         expect(at(action), action).toBeLessThan(at('CostFinalize'));
       // LocalSystem is refused before anything is installed.
       const conditions = await table('LaunchCondition');
