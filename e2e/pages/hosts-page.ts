@@ -5,6 +5,7 @@ export class HostsPage {
   readonly addDialog: Locator;
   readonly provisionDialog: Locator;
   readonly settingsDialog: Locator;
+  readonly windowsDialog: Locator;
   /** The panel of the action shown (the latest one unless another was picked). */
   readonly actionState: Locator;
   readonly uploadProgress: Locator;
@@ -16,6 +17,7 @@ export class HostsPage {
     this.addDialog = page.getByRole('dialog', { name: 'Add host' });
     this.provisionDialog = page.getByRole('dialog', { name: 'Provision a node' });
     this.settingsDialog = page.getByRole('dialog', { name: 'Provisioning settings' });
+    this.windowsDialog = page.getByRole('dialog', { name: 'Add a Windows host' });
     this.actionState = page.getByTestId('action-state');
     this.uploadProgress = page.getByTestId('upload-progress');
     this.checkLines = page.getByTestId('check-line');
@@ -28,6 +30,15 @@ export class HostsPage {
 
   row(address: string): Locator {
     return this.page.locator(`[data-testid="host-row"][data-address="${address}"]`);
+  }
+
+  /** "Add a Windows host": asks for the msiexec line and returns where it shows it. */
+  async showWindowsInstall(nodeName: string, serviceAccount: string): Promise<Locator> {
+    await this.page.getByRole('button', { name: 'Add a Windows host' }).click();
+    await this.windowsDialog.getByLabel('Node name').fill(nodeName);
+    await this.windowsDialog.getByLabel('Service account').fill(serviceAccount);
+    await this.windowsDialog.getByRole('button', { name: 'Show the command' }).click();
+    return this.windowsDialog.getByTestId('windows-install-command');
   }
 
   async enterProvisioningSettings(dbUrl: string, masterKey: string): Promise<void> {

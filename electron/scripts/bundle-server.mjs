@@ -8,7 +8,7 @@
 //   package.json, SHA256SUMS   the version, and every file's checksum (the installer checks them)
 //   schema.json                the migrations this version carries, with their kinds (the console shows
 //                              them before a rolling upgrade)
-// and <archive>.sha256 beside it. server-bundle-platforms.mjs says what differs per platform.
+// and <archive>.sha256 beside it; for win-x64 also flotilla-node-<version>-win-x64.msi (windows-msi.mjs). server-bundle-platforms.mjs says what differs per platform.
 // Options: --out DIR (default dist-bundles), --version V (default server-node's; for upgrade tests, which
 // build older and newer releases: repeat it for several), --platform linux-x64|win-x64 (default: both).
 import { execFileSync } from 'node:child_process';
@@ -53,9 +53,9 @@ const { migrationsFor } = await import(
 );
 
 // Each archive stages and hashes in turn, then compresses in a tar process of its own, beside the others.
-const archives = await Promise.all(
-  versions.flatMap((version) => platforms.map((platform) => bundle(platform, version))),
-);
+const archives = (
+  await Promise.all(versions.flatMap((version) => platforms.map((platform) => bundle(platform, version))))
+).flat();
 for (const archive of archives)
   console.log(`server bundle: ${path.relative(process.cwd(), archive) || archive}`);
 
@@ -101,9 +101,14 @@ async function bundle(platform, version) {
     const sums = listFiles(dir).map((file) => `${sha256(path.join(dir, file))}  ${file}`);
     writeFileSync(path.join(dir, 'SHA256SUMS'), sums.join('\n') + '\n');
 
-    const archive = await spec.archive(staging, name, out);
-    writeFileSync(`${archive}.sha256`, `${sha256(archive)}  ${path.basename(archive)}\n`);
-    return archive;
+    // The zip and (win-x64) the MSI hold the same staged files.
+    const [archive, installer] = await Promise.all([
+      spec.archive(staging, name, out),
+      spec.installer?.({ repo, dir, name, out, version }),
+    ]);
+    for (const file of [archive, installer].filter(Boolean))
+      writeFileSync(`${file}.sha256`, `${sha256(file)}  ${path.basename(file)}\n`);
+    return [archive, installer].filter(Boolean);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

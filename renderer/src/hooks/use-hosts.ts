@@ -5,6 +5,7 @@ import type {
   RemoveNodeInputDto,
   ReplaceInputDto,
   RollingRestartInputDto,
+  WindowsInstallInputDto,
 } from '@flotilla/electron/common/contract';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { consoleApi } from '../transport/console-api';
@@ -104,3 +105,10 @@ export type HostActionRequest =
   | { kind: 'rollingRestart'; input: RollingRestartInputDto }
   | { kind: 'removeNode'; input: RemoveNodeInputDto }
   | { kind: 'replace'; input: ReplaceInputDto };
+
+/** The msiexec line for a Windows node (asked on demand: it names the node). */
+export function useWindowsInstall() {
+  return useMutation({
+    mutationFn: (input: WindowsInstallInputDto) => consoleApi().hosts.getWindowsInstall(input),
+  });
+}

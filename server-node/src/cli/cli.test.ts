@@ -56,6 +56,25 @@ describe('flotilla-node CLI', () => {
     }
   });
 
+  it('tells the Windows service the MSI installed without properties which ones to set', async () => {
+    const home = path.join(dir, 'msi-home');
+    const asService = await run(process.execPath, [CLI_MAIN, 'run', '--home', home], {
+      timeout: 30_000,
+      env: { ...process.env, FLOTILLA_INSTALLER: 'msi' },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(asService.code).toBe(1);
+    expect(asService.stderr).toMatch(
+      /No node configuration at .*This node was installed by the MSI without a configuration/,
+    );
+    expect(asService.stderr).toContain(
+      'FLOTILLA_DB_URL=<PostgreSQL URL> FLOTILLA_SHARED=<shared folder> FLOTILLA_MASTER_KEY_FILE=',
+    );
+    expect((await cli('run', '--home', home)).stderr).not.toContain('MSI');
+  });
+
   it('says which database it cannot reach, without its password', async () => {
     const home = path.join(dir, 'unreachable');
     const result = await cli(

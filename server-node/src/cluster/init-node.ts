@@ -18,6 +18,7 @@ import { generateApiKey, insertApiKey } from '../sql/api-keys.js';
 import { insertClusterRow, readClusterRow } from '../sql/cluster-row.js';
 import { UserError } from '../user-error.js';
 import { generateMasterKey, isWellFormedMasterKey, masterKeyCheck, masterKeyMatches } from './master-key.js';
+import { platformProblem } from './shared-path-platform.js';
 import { checkSentinel, writeSentinel } from './shared-storage.js';
 
 export interface InitOptions {
@@ -103,6 +104,9 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
     if (!cluster) {
       masterKey ??= generateMasterKey();
       const clusterId = randomUUID();
+      // A Windows path on Linux (or the reverse) would resolve to a local folder of that odd name.
+      const platform = options.sharedDir ? platformProblem(options.sharedDir) : null;
+      if (platform) throw new UserError(platform);
       const sharedDir = path.resolve(options.sharedDir ?? path.join(home, 'shared'));
       await writeSentinel(sharedDir, clusterId);
       createdCluster = await insertClusterRow(pool, {
@@ -148,6 +152,8 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
           `The master key does not match cluster ${cluster.cluster_id}. Copy it from a node of that cluster.`,
         );
       }
+      const platform = platformProblem(cluster.shared_dir);
+      if (platform) throw new UserError(platform);
       if (options.sharedDir && path.resolve(options.sharedDir) !== cluster.shared_dir) {
         throw new UserError(
           `The cluster's shared storage is ${cluster.shared_dir}; it is set once for the whole cluster. ` +

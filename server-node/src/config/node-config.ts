@@ -47,7 +47,17 @@ export async function readNodeConfig(home: string): Promise<NodeConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new UserError(`No node configuration at ${file}. Run 'flotilla-node init --home ${home}' first.`);
+    // The Windows service the MSI installed without properties (flotilla-node.wxs) says how to finish.
+    const msi =
+      process.env.FLOTILLA_INSTALLER === 'msi'
+        ? ' This node was installed by the MSI without a configuration: install it again with ' +
+          'msiexec /i flotilla-node-<version>-win-x64.msi FLOTILLA_DB_URL=<PostgreSQL URL> ' +
+          'FLOTILLA_SHARED=<shared folder> FLOTILLA_MASTER_KEY_FILE=<file holding the master key>, or run init ' +
+          'as an administrator with those options and restart the service.'
+        : '';
+    throw new UserError(
+      `No node configuration at ${file}. Run 'flotilla-node init --home ${home}' first.${msi}`,
+    );
   }
   let json: unknown;
   try {

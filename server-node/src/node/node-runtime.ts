@@ -5,6 +5,7 @@ import { checkSettings, resolveSettings } from '../config/cluster-settings.js';
 import type { NodeConfig } from '../config/node-config.js';
 import { masterKeyMatches } from '../cluster/master-key.js';
 import { SecretBox } from '../crypto/secret-box.js';
+import { platformProblem } from '../cluster/shared-path-platform.js';
 import { checkSentinel } from '../cluster/shared-storage.js';
 import { joinUnderContractGate } from '../db/contract-gate.js';
 import { migrate } from '../db/migrate.js';
@@ -173,6 +174,9 @@ export class NodeRuntime {
           `copy it from the first node's flotilla.json (masterKey) and run 'flotilla-node init' again with --master-key.`,
       );
     }
+    // The shared folder is one path for the cluster: a node on the other platform must not run.
+    const platform = platformProblem(cluster.shared_dir);
+    if (platform) throw new UserError(platform);
     const sentinelProblem = await checkSentinel(cluster.shared_dir, cluster.cluster_id);
     if (sentinelProblem) throw new UserError(sentinelProblem);
     this.clusterId = cluster.cluster_id;

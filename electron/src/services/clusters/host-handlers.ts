@@ -25,5 +25,6 @@ function unavailableHosts(): DomainHandlers<'hosts'> {
     [INVOKE.hosts.listActions]: refuse,
     [INVOKE.hosts.getSettings]: refuse,
     [INVOKE.hosts.setSettings]: refuse,
+    [INVOKE.hosts.getWindowsInstall]: refuse,
   };
 }

@@ -237,6 +237,56 @@ describe('the hosts service', () => {
       /master key/,
     );
   });
+
+  it('gives the msiexec line for a Windows node: properties filled in, no password, the master key as a file', async () => {
+    const { handlers } = setup('administrator', 'hosts-windows.json');
+    const input = { nodeName: 'win-node-1', serviceAccount: 'CORP\\flotilla$' };
+    await expect(handlers[INVOKE.hosts.getWindowsInstall](input)).rejects.toThrow(
+      /needs the cluster's database URL as the hosts reach it: enter it under "Provisioning settings"/,
+    );
+    await handlers[INVOKE.hosts.setSettings]({
+      dbUrl: `postgres://flotilla:${DB_PASSWORD}@db.corp:5432/flotilla`,
+      masterKey: MASTER_KEY,
+    });
+    const before = await handlers[INVOKE.hosts.getWindowsInstall](input);
+    expect(before).toMatchObject({
+      nodeName: 'win-node-1',
+      msi: null,
+      masterKeyFile: 'C:\\ProgramData\\Flotilla\\master.key',
+    });
+    expect(before.msiError).toMatch(/No Windows installer in .*npm run bundle:server/);
+    await writeFile(path.join(dir, 'flotilla-node-0.1.0-win-x64.msi'), 'not a real MSI');
+    const install = await handlers[INVOKE.hosts.getWindowsInstall](input);
+    expect(install.msi).toEqual({ file: 'flotilla-node-0.1.0-win-x64.msi', version: '0.1.0' });
+    expect(install.command).toBe(
+      'msiexec /i flotilla-node-0.1.0-win-x64.msi /qn /l*v flotilla-install.log ' +
+        'FLOTILLA_DB_URL=postgres://flotilla:*****@db.corp:5432/flotilla ' +
+        `FLOTILLA_SHARED=${path.join(dir, 'shared')} ` +
+        'FLOTILLA_MASTER_KEY_FILE=C:\\ProgramData\\Flotilla\\master.key ' +
+        'FLOTILLA_NODE_NAME=win-node-1 FLOTILLA_SERVICE_ACCOUNT=CORP\\flotilla$',
+    );
+    for (const secret of [DB_PASSWORD, MASTER_KEY]) expect(JSON.stringify(install)).not.toContain(secret);
+    // Without an account, the MSI's default (the service's virtual account).
+    expect(
+      (await handlers[INVOKE.hosts.getWindowsInstall]({ ...input, serviceAccount: ' ' })).command,
+    ).not.toContain('FLOTILLA_SERVICE_ACCOUNT');
+    // Hostile input never reaches the line.
+    for (const nodeName of ['Win Node', 'a"b', 'node\nFLOTILLA_DB_URL=x', '', 'x'.repeat(64)])
+      await expect(handlers[INVOKE.hosts.getWindowsInstall]({ ...input, nodeName })).rejects.toThrow(
+        /lower-case letters, digits and dashes/,
+      );
+    for (const serviceAccount of ['CORP\\a"b', 'a b & calc', 'CORP\\x\nFLOTILLA_DB_URL=y', '$(calc)'])
+      await expect(handlers[INVOKE.hosts.getWindowsInstall]({ ...input, serviceAccount })).rejects.toThrow(
+        /is not an account name/,
+      );
+    for (const serviceAccount of ['LocalSystem', 'NT AUTHORITY\\SYSTEM'])
+      await expect(handlers[INVOKE.hosts.getWindowsInstall]({ ...input, serviceAccount })).rejects.toThrow(
+        /LocalSystem cannot reach an SMB shared folder/,
+      );
+    await expect(
+      setup('deployer', 'hosts-windows-role.json').handlers[INVOKE.hosts.getWindowsInstall](input),
+    ).rejects.toThrow(/administrator role/);
+  });
 });
 
 function escape(text: string): string {

@@ -15,6 +15,7 @@ import type {
 } from '../../common/contract.js';
 import { INVOKE, PUSH } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
+import { ClusterApi } from '../cluster-client/cluster-api.js';
 import { haproxyFromSettings } from '../balancer/haproxy-from-settings.js';
 import type { ClusterHttp } from '../cluster-client/cluster-http.js';
 import {
@@ -39,6 +40,12 @@ import { HostActions } from './host-actions.js';
 import { deniedReason } from '../../common/permissions.js';
 import { HostStore, toProvisionHost, type HostEntry } from './host-store.js';
 import { ProvisioningSettings, type SandboxAccess } from './provisioning-settings.js';
+import {
+  checkServiceAccount,
+  findWindowsMsi,
+  WINDOWS_MASTER_KEY_FILE,
+  windowsInstallCommand,
+} from './windows-install.js';
 
 export type HostsChannel = Extract<InvokeChannel, `hosts:${string}`>;
 export type HostsHandlers = Pick<InvokeHandlers, HostsChannel>;
@@ -270,6 +277,31 @@ export class HostsService {
       const { entry } = await this.admin();
       await this.settings.save(entry, input);
       return this.describeSettings(entry);
+    },
+    [INVOKE.hosts.getWindowsInstall]: async (input) => {
+      const { entry, http } = await this.admin();
+      const nodeName = String(input.nodeName).trim();
+      const serviceAccount = String(input.serviceAccount).trim();
+      if (!NODE_NAME.test(nodeName))
+        throw new UserError('The node name is lower-case letters, digits and dashes, e.g. win-node-1.');
+      if (serviceAccount) checkServiceAccount(serviceAccount);
+      const { dbUrl } = await this.settings.describe(entry);
+      if (!dbUrl)
+        throw new UserError(
+          'A Windows node needs the cluster\'s database URL as the hosts reach it: enter it under "Provisioning settings".',
+        );
+      const { sharedDir } = await new ClusterApi(http).getCluster();
+      const msi = await findWindowsMsi(this.options.bundlesDir, this.options.version).then(
+        (found) => ({ msi: found, msiError: null }),
+        (error: Error) => ({ msi: null, msiError: error.message }),
+      );
+      const msiFile = msi.msi?.file ?? `flotilla-node-${this.options.version}-win-x64.msi`;
+      return {
+        nodeName,
+        command: windowsInstallCommand({ msiFile, maskedDbUrl: dbUrl, sharedDir, nodeName, serviceAccount }),
+        masterKeyFile: WINDOWS_MASTER_KEY_FILE,
+        ...msi,
+      };
     },
   };
 

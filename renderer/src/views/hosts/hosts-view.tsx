@@ -10,7 +10,7 @@ import {
   ToolbarButton,
   Tooltip,
 } from '@fluentui/react-components';
-import { AddRegular, ArrowRepeatAllRegular, SettingsRegular } from '@fluentui/react-icons';
+import { AddRegular, ArrowRepeatAllRegular, SettingsRegular, WindowRegular } from '@fluentui/react-icons';
 import type { HostActionDto, HostDto } from '@flotilla/electron/common/contract';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
@@ -33,6 +33,7 @@ import { HostsTable } from './hosts-table';
 import { NodeActionDialogs, type NodeActionDialogState } from './node-action-dialogs';
 import { ProvisionDialog } from './provision-dialog';
 import { ProvisioningSettingsDialog } from './provisioning-settings-dialog';
+import { WindowsHostDialog } from './windows-host-dialog';
 import { ViewTitle } from '../../components/view-title';
 
 /** Hosts and provisioning: the SSH inventory of the cluster, and the node actions on it, streamed live. */
@@ -43,6 +44,7 @@ export function HostsView() {
   const snapshot = useSnapshot().data;
   const denied = deniedReason(snapshot?.connection.role ?? null, 'hosts.manage');
   const [adding, setAdding] = useState(false);
+  const [addingWindows, setAddingWindows] = useState(false);
   const [provisioning, setProvisioning] = useState<HostDto | null>(null);
   const [nodeDialog, setNodeDialog] = useState<NodeActionDialogState | null>(null);
   const [keyHost, setKeyHost] = useState<HostDto | null>(null);
@@ -115,6 +117,18 @@ export function HostsView() {
             >
               <ToolbarButton icon={<AddRegular />} disabled={denied !== null} onClick={() => setAdding(true)}>
                 Add host
+              </ToolbarButton>
+            </Tooltip>
+            <Tooltip
+              content={denied ?? 'Install a node on a Windows machine with its MSI; it joins by itself'}
+              relationship="description"
+            >
+              <ToolbarButton
+                icon={<WindowRegular />}
+                disabled={denied !== null}
+                onClick={() => setAddingWindows(true)}
+              >
+                Add a Windows host
               </ToolbarButton>
             </Tooltip>
             <Tooltip
@@ -199,6 +213,11 @@ export function HostsView() {
         />
       )}
       <AddHostDialog open={adding} onClose={() => setAdding(false)} />
+      <WindowsHostDialog
+        open={addingWindows}
+        suggestedName={suggestedName}
+        onClose={() => setAddingWindows(false)}
+      />
       <ProvisionDialog
         host={provisioning}
         suggestedName={suggestedName}

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { masterKeyMatches } from '../../cluster/master-key.js';
+import { platformProblem, uncAccessHint } from '../../cluster/shared-path-platform.js';
 import { checkSentinel } from '../../cluster/shared-storage.js';
 import type { NodeConfig } from '../../config/node-config.js';
 import { readNodeConfig } from '../../config/node-config.js';
@@ -110,9 +112,14 @@ async function checkCluster(
       keyOk,
       keyOk ? 'matches the cluster' : "does not match the cluster's: copy it from another node",
     );
-    const sentinel = await checkSentinel(cluster.shared_dir, cluster.cluster_id);
-    if (sentinel) {
-      add('shared storage', false, sentinel);
+    const platform = platformProblem(cluster.shared_dir);
+    const sentinel = platform ? null : await checkSentinel(cluster.shared_dir, cluster.cluster_id);
+    if (platform) {
+      add('shared storage', false, platform);
+    } else if (sentinel) {
+      // A UNC share the node cannot read: most often the service's account cannot reach it.
+      const hint = uncAccessHint(cluster.shared_dir, currentAccount());
+      add('shared storage', false, hint ? `${sentinel} ${hint}` : sentinel);
     } else {
       const probe = path.join(cluster.shared_dir, `.doctor-${randomUUID()}`);
       try {
@@ -127,6 +134,12 @@ async function checkCluster(
   } finally {
     await pool.end();
   }
+}
+
+/** The account this process runs as, as Windows names it (DOMAIN\user) or the POSIX user name. */
+function currentAccount(): string {
+  const user = userInfo().username;
+  return process.platform === 'win32' && process.env.USERDOMAIN ? `${process.env.USERDOMAIN}\\${user}` : user;
 }
 
 /**

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { platformProblem } from '../../cluster/shared-path-platform.js';
 import { checkSentinel, writeSentinel } from '../../cluster/shared-storage.js';
 import { readNodeConfig } from '../../config/node-config.js';
 import { connectOrExplain, createPool } from '../../db/pool.js';
@@ -23,6 +24,8 @@ export const pathSpec: CommandSpec = {
 export async function pathCommand(argv: string[]): Promise<number> {
   const args = parseCommandArgs(pathSpec, argv);
   if (!args) return 0;
+  const platform = platformProblem(args.shared as string);
+  if (platform) throw new UserError(platform);
   const sharedDir = path.resolve(args.shared as string);
   const config = await readNodeConfig(args.home as string);
   const pool = createPool(config.dbUrl, { max: 1 });
