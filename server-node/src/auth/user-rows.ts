@@ -9,6 +9,8 @@ export interface DbUser {
   role: Role;
   disabled: boolean;
   created_at: Date;
+  /** Set for a directory user's shadow row: only the directory signs them in. */
+  directory_dn: string | null;
 }
 
 export function toUserDto(row: DbUser): UserDto {
@@ -21,7 +23,7 @@ export function toUserDto(row: DbUser): UserDto {
   };
 }
 
-const COLUMNS = `id::text, username, password_hash, role, disabled, created_at`;
+const COLUMNS = `id::text, username, password_hash, role, disabled, created_at, directory_dn`;
 
 export async function insertUser(
   db: Db,
