@@ -44,6 +44,20 @@ describe('directory sign-in (LDAP / Active Directory)', () => {
   const from = () => `127.0.14.${client++}`;
   const signIn = (username: string, password: string) => signInFrom(url, from(), username, password);
   const json = <T>(answer: Answer) => JSON.parse(answer.body) as T;
+  /** The portal's sign-in form, as a browser posts it: its CSRF cookie and token first. */
+  const portalSignIn = async (username: string, password: string) => {
+    const form = await requestFrom(`${url}/login`);
+    const csrf = /name="_csrf" value="([\w-]+)"/.exec(form.body)![1]!;
+    const cookie = form.headers['set-cookie']!.find((c) => c.startsWith('flotilla_login_csrf='))!.split(
+      ';',
+    )[0]!;
+    return requestFrom(`${url}/login`, {
+      from: from(),
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: `_csrf=${csrf}&username=${encodeURIComponent(username)}&password=${encodeURIComponent(password)}`,
+    });
+  };
   const putSettings = (body: unknown) =>
     cluster.api<DirectorySettingsDto & ErrorDto>('PUT', DIRECTORY_SETTINGS_PATH, body);
 
@@ -114,17 +128,7 @@ describe('directory sign-in (LDAP / Active Directory)', () => {
     expect(json<MeDto>(bob).user).toMatchObject({ username: 'bob', role: 'administrator' });
 
     // The portal's form signs in through the same check.
-    const form = await requestFrom(`${url}/login`);
-    const csrf = /name="_csrf" value="([\w-]+)"/.exec(form.body)![1]!;
-    const cookie = form.headers['set-cookie']!.find((c) => c.startsWith('flotilla_login_csrf='))!.split(
-      ';',
-    )[0]!;
-    const portal = await requestFrom(`${url}/login`, {
-      from: from(),
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-      body: `_csrf=${csrf}&username=alice&password=${encodeURIComponent(slapdPassword('alice'))}`,
-    });
+    const portal = await portalSignIn('alice', slapdPassword('alice'));
     expect(portal.status).toBe(303);
     expect(portal.headers['set-cookie']?.some((c) => c.startsWith('flotilla_session='))).toBe(true);
 
@@ -279,6 +283,11 @@ describe('directory sign-in (LDAP / Active Directory)', () => {
     expect(json<ErrorDto>(alice).error).toMatch(
       /^Cannot reach the directory server \(ldap:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.*Local users can still sign in\.$/,
     );
+    // The portal's form says the same, in the form.
+    const portal = await portalSignIn('alice', 'x');
+    expect(portal.status).toBe(503);
+    expect(portal.body).toContain('Cannot reach the directory server');
+    expect(portal.body).toContain('name="password"');
     const local = await signIn(localAdmin.username, localAdmin.password);
     expect(json<MeDto>(local).user).toMatchObject({ username: 'local-admin', role: 'administrator' });
     await slapd.resume();
