@@ -25,7 +25,9 @@ import {
 import { TestCluster } from '../test-support/test-cluster.js';
 import { createUser, type TestUser } from '../test-support/users.js';
 import { DirectoryConnection, userFilterFor } from './directory-client.js';
-import { checkDirectoryUsers } from './directory-check.js';
+import { readNodeConfig } from '../config/node-config.js';
+import { SecretBox } from '../crypto/secret-box.js';
+import { checkDirectoryUsers, runDirectoryCheckIfDue } from './directory-check.js';
 
 // Issue 14: directory sign-in against a real OpenLDAP (slapd with the memberof overlay) and real nodes.
 // alice is in ops, which is in deployers (nested); bob is in admins; carol only in a group nobody
@@ -98,6 +100,8 @@ describe('directory sign-in (LDAP / Active Directory)', () => {
     };
     const saved = await putSettings(settings);
     expect(saved.status).toBe(200);
+    // The node's own timer would take the first check; the tests run it themselves, when they mean to.
+    await cluster.db.query(`update directory_settings set checked_at = now()`);
   });
   afterAll(async () => {
     await slapd?.stop();
@@ -228,6 +232,25 @@ describe('directory sign-in (LDAP / Active Directory)', () => {
       { action: 'directory.user-refused', target: 'dave' },
       { action: 'directory.role-changed', target: 'erin' },
     ]);
+  });
+
+  it('runs the scheduled check on one node per interval, and counts directory failures in the sign-in throttle', async () => {
+    const { masterKey } = await readNodeConfig(cluster.node('node-1').home);
+    const secrets = new SecretBox(masterKey);
+    await cluster.db.query(`update directory_settings set checked_at = null`);
+    const [first, second] = await Promise.all([
+      runDirectoryCheckIfDue(cluster.db, secrets),
+      runDirectoryCheckIfDue(cluster.db, secrets),
+    ]);
+    // One of two callers at once gets the turn; the next is not due for recheckMinutes.
+    expect([first, second].filter((result) => result !== null)).toHaveLength(1);
+    expect(await runDirectoryCheckIfDue(cluster.db, secrets)).toBeNull();
+
+    const address = from();
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push((await signInFrom(url, address, 'bob', `wrong-${i}`)).status);
+    expect(answers).toEqual([401, 401, 401, 401, 401, 429]);
+    expect((await signInFrom(url, address, 'bob', slapdPassword('bob'))).status).toBe(429);
   });
 
   it('tries the next server when one cannot be reached, and trusts LDAPS only with the CA set', async () => {
