@@ -11,7 +11,13 @@ import {
 
 // Issue 14: a person signs in to the portal with their directory account (a real slapd), through the
 // balancer, and gets the role their (nested) directory groups map to.
-test('a directory user signs in to the portal with their directory password', async ({ page, sandbox }) => {
+test('an administrator tests the directory settings in the console; a directory user signs in to the portal', async ({
+  page,
+  sandbox,
+  consoleUrl,
+  shell,
+  clusters,
+}) => {
   const slapd = await SlapdHost.start({
     people: ['dana'],
     groups: [
@@ -40,6 +46,32 @@ test('a directory user signs in to the portal with their directory password', as
       body: JSON.stringify(settings),
     });
     expect(saved.status).toBe(200);
+
+    await test.step('the console shows the settings and tests them: the groups found and the role', async () => {
+      await shell.open(consoleUrl);
+      await shell.go('Clusters');
+      await clusters.fill('Directory', sandbox.balancerUrl, sandbox.apiKey);
+      await clusters.save();
+      await expect(clusters.row('Directory')).toContainText('active');
+      await page.getByRole('button', { name: 'Directory sign-in' }).click();
+      const dialog = page.getByTestId('directory-settings');
+      await expect(dialog.getByLabel('User filter ({username} is the name typed at sign-in)')).toHaveValue(
+        '(uid={username})',
+      );
+      await dialog.getByLabel('User name').fill('dana');
+      await dialog.getByLabel('Their password (optional)').fill(slapdPassword('dana'));
+      await dialog.getByRole('button', { name: 'Test settings' }).click();
+      const result = page.getByTestId('directory-test-result');
+      await expect(result).toContainText('role deployer; password accepted');
+      await expect(result.getByRole('listitem')).toHaveText([
+        slapdGroupDn('release-team'),
+        slapdGroupDn('flotilla-deployers'),
+      ]);
+      await dialog.getByLabel('User name').fill('nobody');
+      await dialog.getByRole('button', { name: 'Test settings' }).click();
+      await expect(page.getByRole('alert').filter({ hasText: 'No single entry matches' })).toBeVisible();
+      await page.getByRole('button', { name: 'Cancel' }).click();
+    });
 
     await page.goto(`${sandbox.balancerUrl}/login`);
     await page.getByLabel('User name').fill('dana');
