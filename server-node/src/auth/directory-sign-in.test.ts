@@ -5,6 +5,7 @@ import type {
   DirectoryTestResultDto,
   ErrorDto,
   MeDto,
+  UserDto,
 } from '../api/index.js';
 import {
   DIRECTORY_SETTINGS_PATH,
@@ -379,5 +380,21 @@ describe('directory sign-in (LDAP / Active Directory)', () => {
     expect(
       (await cluster.api('GET', DIRECTORY_SETTINGS_PATH, undefined, { apiKey: viewer.apiKey })).status,
     ).toBe(403);
+  });
+  it('keeps a local administrator: directory administrators do not count as the last one', async () => {
+    const users = (await cluster.api<UserDto[]>('GET', '/api/users')).body;
+    const byName = (name: string) => users.find((user) => user.username === name)!;
+    expect(byName('bob')).toMatchObject({ role: 'administrator' });
+    expect(
+      (await cluster.api('PATCH', `/api/users/${byName('local-admin').id}`, { role: 'viewer' })).status,
+    ).toBe(200);
+    const last = await cluster.api<ErrorDto>('PATCH', `/api/users/${byName('admin').id}`, { role: 'viewer' });
+    expect([last.status, last.body.error]).toEqual([
+      409,
+      expect.stringMatching(/'admin' is the last administrator with a local account/),
+    ]);
+    expect((await cluster.api('DELETE', `/api/users/${byName('admin').id}`)).status).toBe(409);
+    // A directory administrator may go: the local one stays.
+    expect((await cluster.api('DELETE', `/api/users/${byName('bob').id}`)).status).toBe(204);
   });
 });
