@@ -1,6 +1,7 @@
 import type { DirectorySettingsDto, DirectorySettingsInput } from '../api/index.js';
 import { DIRECTORY_USER_FILTERS } from '../api/index.js';
 import type { SecretBox } from '../crypto/secret-box.js';
+import { HttpError } from '../http/http-error.js';
 import type { Db } from '../sql/db.js';
 
 /** The settings as the directory client uses them: the bind password opened, or null. */
@@ -63,7 +64,9 @@ function openBindPassword(secrets: SecretBox, row: DbDirectorySettings | null): 
 
 /**
  * The settings an administrator sent, with the stored bind password where they sent none (the console
- * never sees it, so it cannot send it back). Anonymous (no bind DN) never carries a password.
+ * never sees it, so it cannot send it back), as long as the bind DN is the same and every server was
+ * already listed (as for SSH targets: a stored secret never goes to a new host). Anonymous (no bind DN)
+ * never carries a password.
  */
 export async function withStoredBindPassword(
   db: Db,
@@ -71,8 +74,21 @@ export async function withStoredBindPassword(
   input: DirectorySettingsInput,
 ): Promise<DirectorySettings> {
   const { bindPassword, ...settings } = input;
-  const password = bindPassword === undefined ? openBindPassword(secrets, await readRow(db)) : bindPassword;
-  return { ...settings, bindPassword: settings.bindDn === null ? null : password };
+  if (settings.bindDn === null) return { ...settings, bindPassword: null };
+  if (bindPassword !== undefined) return { ...settings, bindPassword };
+  const row = await readRow(db);
+  // The stored password goes only where it went before: new servers or another bind DN need it again.
+  const stored = row?.settings;
+  const moved =
+    stored !== undefined &&
+    (stored.bindDn !== settings.bindDn || settings.urls.some((url) => !stored.urls.includes(url)));
+  if (row?.bind_password && moved) {
+    throw new HttpError(
+      400,
+      'Give the bind password again: the bind DN or the server URLs changed, and the stored password is only sent where it was before.',
+    );
+  }
+  return { ...settings, bindPassword: openBindPassword(secrets, row) };
 }
 
 export async function writeDirectorySettings(

@@ -355,6 +355,22 @@ describe('directory sign-in (LDAP / Active Directory)', () => {
         expect.stringMatching(message),
       ]);
     }
+    // The stored bind password goes only to the servers and bind DN it was given for.
+    const withoutPassword: DirectorySettingsInput = { ...settings };
+    delete withoutPassword.bindPassword;
+    expect((await putSettings(withoutPassword)).status).toBe(200);
+    for (const change of [{ urls: [slapd.url, 'ldap://127.0.0.9:389'] }, { bindDn: 'cn=other,dc=x' }]) {
+      const moved = await putSettings({ ...withoutPassword, ...change });
+      expect([moved.status, moved.body.error]).toEqual([
+        400,
+        expect.stringMatching(/^Give the bind password again/),
+      ]);
+      const tested = await cluster.api<ErrorDto>('POST', DIRECTORY_TEST_PATH, {
+        settings: { ...withoutPassword, ...change },
+        username: 'alice',
+      });
+      expect(tested.status).toBe(400);
+    }
     // Quotes and odd characters a DN may hold are fine as they are.
     const quoted = await putSettings({
       ...settings,
