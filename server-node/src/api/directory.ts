@@ -76,4 +76,6 @@ export interface DirectoryTestResultDto {
   role: Role | null;
   /** Whether the password was checked (and was right): null when none was given. */
   passwordAccepted: boolean | null;
+  /** What looks wrong with the settings although the test ran (null when nothing does). */
+  hint: string | null;
 }

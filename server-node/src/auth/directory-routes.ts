@@ -194,6 +194,11 @@ export function directoryRoutes(app: FastifyInstance, { runtime }: RouteContext)
         groups,
         role: roleForGroups(settings, groups),
         passwordAccepted,
+        // OpenLDAP and others answer an unknown matching rule with no entries rather than an error.
+        hint:
+          settings.groupLookup === 'in-chain' && groups.length === 0 && user.memberOf.length > 0
+            ? `The in-chain search found no group, but the user's memberOf lists ${user.memberOf.length}: this server may not support Active Directory's in-chain rule; choose the memberOf lookup.`
+            : null,
       };
     } catch (error) {
       if (error instanceof DirectoryUnreachable || error instanceof DirectoryMisconfigured)

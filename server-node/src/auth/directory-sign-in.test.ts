@@ -272,7 +272,12 @@ describe('directory sign-in (LDAP / Active Directory)', () => {
       groups: [slapdGroupDn('ops'), slapdGroupDn('deployers')],
       role: 'deployer',
       passwordAccepted: true,
+      hint: null,
     });
+    // OpenLDAP has no in-chain rule: no groups, and the test says why.
+    const inChain = await test({ groupLookup: 'in-chain' });
+    expect(inChain.body).toMatchObject({ groups: [], role: null });
+    expect(inChain.body.hint).toMatch(/may not support Active Directory's in-chain rule/);
     const startTls = await test({ startTls: true, caCertificate: slapd.caCertificate });
     expect(startTls.body).toMatchObject({ url: slapd.url, role: 'deployer', passwordAccepted: true });
     const untrusted = await test({ urls: [slapd.tlsUrl] });

@@ -229,6 +229,7 @@ export function DirectorySettingsDialog({
                   ? '; password accepted'
                   : '; wrong password'}
             </Body1>
+            {result.hint && <Body1 block>{result.hint}</Body1>}
             <ul aria-label="Groups found">
               {result.groups.map((group) => (
                 <li key={group}>{group}</li>
