@@ -27,7 +27,7 @@ describe('the contract', () => {
   });
 
   it('names domains as the rule at the top of contract.ts says: plural, but for what the console has one of', () => {
-    const single = ['console', 'sandbox', 'balancer'];
+    const single = ['console', 'sandbox', 'balancer', 'directory'];
     for (const channel of [...INVOKE_CHANNELS, ...PUSH_EVENTS]) {
       const domain = channel.slice(0, channel.indexOf(':'));
       expect(domain.endsWith('s') || single.includes(domain), channel).toBe(true);

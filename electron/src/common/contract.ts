@@ -5,7 +5,8 @@
 //
 // How channels are named: `domain:verb`.
 // - The domain is the plural noun of what the channel works on (clusters, nodes, tasks, hosts, events,
-//   metrics); a singular noun only for what the console has exactly one of (console, sandbox, balancer).
+//   metrics); a singular noun only for what the console has exactly one of (console, sandbox, balancer,
+//   directory: the active cluster's directory sign-in).
 // - An invoke channel's verb is one of list (a collection), get (one thing), add, update, remove,
 //   set (one field or setting) and select, or, for anything else, the action itself (test, start, stop,
 //   probe, cancel, retry, provision, restart, replace…). A noun follows the verb when the channel works
@@ -21,6 +22,10 @@ import type {
   BalancerStatsDto,
   ClusterDto,
   CreateTaskResultDto,
+  DirectorySettingsDto,
+  DirectorySettingsInput,
+  DirectoryTestInput,
+  DirectoryTestResultDto,
   EventDto,
   MigrationCheckDto,
   MigrationProgressDto,
@@ -42,6 +47,10 @@ export type {
   BalancerStatsDto,
   ClusterDto,
   CreateTaskResultDto,
+  DirectorySettingsDto,
+  DirectorySettingsInput,
+  DirectoryTestInput,
+  DirectoryTestResultDto,
   EventDto,
   MigrationCheckDto,
   MigrationProgressDto,
@@ -541,6 +550,11 @@ export interface InvokeContract {
   'balancer:getSettings': () => BalancerSettingsDto;
   /** Reads the balancer's stats once with the new setting and saves it only when that works. */
   'balancer:setSettings': (settings: BalancerSettingsInputDto) => BalancerSettingsDto;
+  /** The active cluster's directory sign-in settings (administrator); the bind password only as "set". */
+  'directory:getSettings': () => DirectorySettingsDto;
+  'directory:setSettings': (settings: DirectorySettingsInput) => DirectorySettingsDto;
+  /** Binds with the settings given (not yet saved), looks a user up: their groups and the role they get. */
+  'directory:test': (input: DirectoryTestInput) => DirectoryTestResultDto;
   'hosts:list': () => HostDto[];
   'hosts:probe': (target: { address: string; sshPort: number }) => HostProbeDto;
   'hosts:add': (input: HostInputDto) => HostDto;
@@ -645,6 +659,11 @@ export const INVOKE: ChannelTree<InvokeChannel> = {
     setServerState: 'balancer:setServerState',
     getSettings: 'balancer:getSettings',
     setSettings: 'balancer:setSettings',
+  },
+  directory: {
+    getSettings: 'directory:getSettings',
+    setSettings: 'directory:setSettings',
+    test: 'directory:test',
   },
   hosts: {
     list: 'hosts:list',

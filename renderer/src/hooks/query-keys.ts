@@ -17,6 +17,7 @@ export const queryKeys = {
   hosts: (clusterId: string) => ['cluster', clusterId, 'hosts'] as const,
   hostActions: (clusterId: string) => ['cluster', clusterId, 'hosts', 'actions'] as const,
   provisioningSettings: (clusterId: string) => ['cluster', clusterId, 'hosts', 'settings'] as const,
+  directorySettings: (clusterId: string) => ['cluster', clusterId, 'directory'] as const,
   migration: (clusterId: string) => ['cluster', clusterId, 'migration'] as const,
   migrationCommands: (clusterId: string, step: MigrationWizardStep) =>
     ['cluster', clusterId, 'migration', 'commands', step] as const,

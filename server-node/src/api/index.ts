@@ -148,6 +148,17 @@ export type * from './domain.js';
 export { BALANCER_STATS_PATH, balancerServerPath } from './balancer.js';
 
 export { ME_PATH } from './auth.js';
+export {
+  DIRECTORY_SETTINGS_PATH,
+  DIRECTORY_TEST_PATH,
+  DIRECTORY_USER_FILTERS,
+  type DirectoryGroupLookup,
+  type DirectoryGroupRoleDto,
+  type DirectorySettingsDto,
+  type DirectorySettingsInput,
+  type DirectoryTestInput,
+  type DirectoryTestResultDto,
+} from './directory.js';
 export { CLUSTER_PATH, type UpdateClusterRequest } from './cluster.js';
 export { EVENTS_PATH } from './events.js';
 export { NODES_PATH, NODE_PING_PATH, NODE_ROUTE, nodePath, type UpdateNodeRequest } from './nodes.js';

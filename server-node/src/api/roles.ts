@@ -30,6 +30,8 @@ export const ACTION_ROLES = {
   'tasks.retry': 'deployer',
   /** PUT /_balancer/servers/:name on the built-in balancer: ready, drain, maint. */
   'balancer.update': 'administrator',
+  /** PUT /api/auth/directory and POST /api/auth/directory/test: directory sign-in settings. */
+  'directory.update': 'administrator',
 } as const satisfies Record<string, Role>;
 
 export type Action = keyof typeof ACTION_ROLES;

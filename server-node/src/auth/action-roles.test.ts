@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Action, ErrorDto, Role } from '../api/index.js';
-import { ACTION_ROLES, balancerServerPath, hasRole, ROLES } from '../api/index.js';
+import { ACTION_ROLES, balancerServerPath, DIRECTORY_TEST_PATH, hasRole, ROLES } from '../api/index.js';
 import type { RunningBalancer } from '../balancer/start-balancer.js';
 import { startBalancer } from '../balancer/start-balancer.js';
 import { findFreePort } from '../net/free-port.js';
@@ -23,6 +23,8 @@ const REQUESTS: Record<Action, { method: string; path: string; body?: unknown; b
     body: { state: 'ready' },
     balancer: true,
   },
+  // An empty test request: 400 for an administrator, past the role check.
+  'directory.update': { method: 'POST', path: DIRECTORY_TEST_PATH, body: {} },
 };
 
 describe('the action → role table', () => {

@@ -2,18 +2,23 @@ import { availableParallelism } from 'node:os';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ME_PATH, type MeDto } from '../api/index.js';
+import type { Role } from '../api/roles.js';
 import { insertAuditEntry } from '../audit/audit-rows.js';
 import { deriveKey } from '../crypto/derive-key.js';
 import { HttpError, parseOr400 } from '../http/http-error.js';
 import type { RouteContext } from '../http/route-context.js';
 import { clearSessionCookie, setSessionCookie } from './cookies.js';
 import { releaseSignIn, reserveSignIn, throttleAddress } from './login-rate-limit.js';
+import { directorySignIn } from './directory-sign-in.js';
 import { UNUSABLE_HASH, verifyPassword } from './password-hash.js';
 import type { Principal } from './principal.js';
 import { createSession, deleteSession, SESSION_TTL_HOURS } from './session-rows.js';
 import { SignInSlots } from './sign-in-slots.js';
 import { TooManyRequests } from './too-many-requests.js';
 import { findUserByName } from './user-rows.js';
+
+/** The same for an unknown user and a wrong password, local or directory: nobody learns which it was. */
+const WRONG_CREDENTIALS = 'Wrong user name or password.';
 
 const credentials = z.object({
   username: z.string().trim().toLowerCase().min(1, 'enter your user name').max(64),
@@ -62,20 +67,30 @@ export async function signIn(
       retryAfter,
     );
   }
-  const user = await hashingSlots.run(async () => {
-    const found = await findUserByName(db, username);
-    // Unknown users cost the same time as known ones, so timing does not reveal who exists.
-    const valid = await verifyPassword(password, found?.password_hash ?? UNUSABLE_HASH);
-    return found && valid && !found.disabled ? found : null;
-  });
+  const found = await findUserByName(db, username);
+  const local = found !== null && found.directory_dn === null;
+  // Every sign-in costs a hash, local or not, so timing does not reveal which names are local users.
+  const valid = await hashingSlots.run(() =>
+    verifyPassword(password, local ? found.password_hash : UNUSABLE_HASH),
+  );
+  const audit = { ip: request.ip, node: runtime.name };
+  let user: { id: string; username: string; role: Role } | null =
+    local && valid && !found.disabled ? found : null;
+  let source: Record<string, unknown> = {};
+  // Local users come first: a name that is a local user's is never asked of the directory.
+  if (!local) {
+    const directory = await directorySignIn(runtime, username, password, audit);
+    user = directory?.user ?? null;
+    source = directory?.details ?? {};
+  }
   if (!user) {
     await insertAuditEntry(db, {
       actor: username,
       action: 'auth.login-failed',
       target: username,
-      details: { ip: request.ip, node: runtime.name },
+      details: { ...audit, ...source },
     });
-    throw new HttpError(401, 'Wrong user name or password.');
+    throw new HttpError(401, WRONG_CREDENTIALS);
   }
   await releaseSignIn(db, address, username);
   const session = await createSession(db, deriveKey(runtime.config.masterKey, 'sessions'), user.id);
@@ -84,7 +99,7 @@ export async function signIn(
     actor: username,
     action: 'auth.login',
     target: username,
-    details: { ip: request.ip, node: runtime.name },
+    details: { ...audit, ...source },
   });
   return {
     userId: user.id,

@@ -44,7 +44,7 @@ export async function findSession(db: Db, sessionKey: Buffer, token: string): Pr
   }>(
     `select s.id, s.csrf_token, u.id::text as user_id, u.username, u.role
      from sessions s join users u on u.id = s.user_id
-     where s.id = $1 and s.expires_at > now() and not u.disabled`,
+     where s.id = $1 and s.expires_at > now() and not u.disabled and not u.directory_refused`,
     [sessionId(sessionKey, token)],
   );
   const row = result.rows[0];

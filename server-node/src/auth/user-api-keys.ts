@@ -23,7 +23,8 @@ export async function findKeyOwner(db: Db, key: string): Promise<KeyOwner | null
   }>(
     `with touched as (update api_keys set last_used_at = now() where key_hash = $1
                       and (last_used_at is null or last_used_at < now() - interval '1 minute'))
-     select k.id::text as key_id, k.name as key_name, u.id::text as user_id, u.username, u.role, u.disabled
+     select k.id::text as key_id, k.name as key_name, u.id::text as user_id, u.username, u.role,
+       (u.disabled or u.directory_refused) as disabled
      from api_keys k left join users u on u.id = k.user_id where k.key_hash = $1`,
     [hashApiKey(key)],
   );

@@ -16,6 +16,7 @@ import {
   listUsers,
   toUserDto,
   updateUser,
+  type DbUser,
 } from './user-rows.js';
 
 export const usernameSchema = z
@@ -60,6 +61,16 @@ function checkSelfOrAdmin(request: FastifyRequest, userId: string): void {
 
 export function userRoutes(app: FastifyInstance, { runtime }: RouteContext): void {
   const db = runtime.pool;
+  // A local administrator always exists: directory administrators cannot sign in while the directory is
+  // down or misconfigured, so they never count as the last one.
+  const keepLocalAdministrator = async (user: DbUser) => {
+    if (user.role !== 'administrator' || user.directory_dn !== null) return;
+    if ((await countOtherAdministrators(db, user.id)) > 0) return;
+    throw new HttpError(
+      409,
+      `'${user.username}' is the last administrator with a local account, which must exist for when the directory cannot be reached; make another local user administrator first.`,
+    );
+  };
   const userOr404 = async (id: string) => {
     const user = await getUser(db, id);
     if (!user) throw new HttpError(404, `No user ${id}.`);
@@ -92,12 +103,7 @@ export function userRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
     const body = parseOr400(patchUserBody, request.body, 'request body');
     const user = await userOr404(id);
     const losesAdmin = (body.role && body.role !== 'administrator') || body.disabled;
-    if (user.role === 'administrator' && losesAdmin && (await countOtherAdministrators(db, id)) === 0) {
-      throw new HttpError(
-        409,
-        `'${user.username}' is the last administrator; make another user administrator first.`,
-      );
-    }
+    if (losesAdmin) await keepLocalAdministrator(user);
     const updated = await updateUser(db, id, {
       role: body.role,
       disabled: body.disabled,
@@ -114,12 +120,7 @@ export function userRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
   app.delete('/api/users/:id', { config: { role: 'administrator' } }, async (request, reply) => {
     const { id } = parseOr400(userParams, request.params, 'path');
     const user = await userOr404(id);
-    if (user.role === 'administrator' && (await countOtherAdministrators(db, id)) === 0) {
-      throw new HttpError(
-        409,
-        `'${user.username}' is the last administrator; make another user administrator first.`,
-      );
-    }
+    await keepLocalAdministrator(user);
     await deleteUser(db, id);
     audit(request, 'user.delete', user.username);
     return reply.status(204).send();

@@ -9,6 +9,8 @@ export interface DbUser {
   role: Role;
   disabled: boolean;
   created_at: Date;
+  /** Set for a directory user's shadow row: only the directory signs them in. */
+  directory_dn: string | null;
 }
 
 export function toUserDto(row: DbUser): UserDto {
@@ -21,7 +23,7 @@ export function toUserDto(row: DbUser): UserDto {
   };
 }
 
-const COLUMNS = `id::text, username, password_hash, role, disabled, created_at`;
+const COLUMNS = `id::text, username, password_hash, role, disabled, created_at, directory_dn`;
 
 export async function insertUser(
   db: Db,
@@ -70,10 +72,11 @@ export async function deleteUser(db: Db, id: string): Promise<boolean> {
   return ((await db.query(`delete from users where id = $1`, [id])).rowCount ?? 0) === 1;
 }
 
-/** How many enabled administrators there are besides `exceptId`: the last one may not be removed. */
+/** How many enabled local administrators there are besides `exceptId`: the last one may not be removed. */
 export async function countOtherAdministrators(db: Db, exceptId: string): Promise<number> {
   const result = await db.query<{ n: number }>(
-    `select count(*)::int as n from users where role = 'administrator' and not disabled and id <> $1`,
+    `select count(*)::int as n from users
+     where role = 'administrator' and not disabled and directory_dn is null and id <> $1`,
     [exceptId],
   );
   return result.rows[0]?.n ?? 0;

@@ -53,7 +53,7 @@ describe('expand and contract migrations', () => {
   });
 
   it('runs expands beside old nodes, holds a contract until they are gone, then refuses them', async () => {
-    expect(await migrateAs('0.1.0', 'old-1')).toMatchObject({ from: 0, to: 4 });
+    expect(await migrateAs('0.1.0', 'old-1')).toMatchObject({ from: 0, to: 8 });
     await pool.query(
       `insert into cluster (cluster_id, shared_dir, master_key_check, settings)
        values (gen_random_uuid(), '/shared', 'check', '{"offlineAfterMs": 3000, "deadAfterMs": 5000}')`,
@@ -102,7 +102,7 @@ describe('expand and contract migrations', () => {
     // A waiting contract shows while a live node carries it.
     await liveNode('new-1', '0.3.0');
     const state = await readSchemaState(pool);
-    expect(state).toMatchObject({ version: 6, compatibleFrom: '0.1.0' });
+    expect(state).toMatchObject({ version: 8, compatibleFrom: '0.1.0' });
     expect(state.applied.map((m) => `${m.name} ${m.kind}`)).toEqual([
       '001-initial expand',
       '002-deployments expand',
@@ -110,6 +110,7 @@ describe('expand and contract migrations', () => {
       '004-maintenance expand',
       '005-cancel-requested-at expand',
       '006-drop-login-failures contract',
+      '008-directory expand',
     ]);
     expect(state.pending).toMatchObject([
       {
@@ -129,7 +130,7 @@ describe('expand and contract migrations', () => {
     const retried = await migrateAs('0.3.0', 'new-2', { wait: false });
     expect(retried).toMatchObject({ ran: true, applied: ['007-drop-cancel-requested'], waiting: [] });
     expect(await columns('tasks')).not.toContain('cancel_requested');
-    expect(await readSchemaState(pool)).toMatchObject({ version: 7, compatibleFrom: '0.2.0', pending: [] });
+    expect(await readSchemaState(pool)).toMatchObject({ version: 8, compatibleFrom: '0.2.0', pending: [] });
     await expect(migrateAs('0.1.0', 'old-1')).rejects.toThrow(
       /The database schema no longer serves flotilla-node 0\.1\.0: contract migration 007-drop-cancel-requested removed what versions before 0\.2\.0 use\. Install flotilla-node 0\.2\.0 or later on this host \(the cluster's nodes run 0\.3\.0\)\./,
     );
@@ -139,7 +140,7 @@ describe('expand and contract migrations', () => {
 
   it('applies everything on a new database (no node is alive to hold a contract)', async () => {
     const fresh = await migrateAs('0.3.0', 'first');
-    expect(fresh).toMatchObject({ from: 0, to: 7, waiting: [] });
+    expect(fresh).toMatchObject({ from: 0, to: 8, waiting: [] });
     expect(fresh.applied).toEqual(ALL_MIGRATIONS.map((m) => m.name));
   });
 
@@ -230,8 +231,8 @@ describe('expand and contract migrations', () => {
     await pool.query(`create table probe (id bigserial primary key, v int)`);
     await pool.query(`insert into probe (v) values (1), (1), (2)`);
     const indexed: Migration = {
-      version: 8,
-      name: '008-probe-index',
+      version: 9,
+      name: '009-probe-index',
       kind: 'expand',
       release: '0.1.0',
       sql: 'select 1',
@@ -256,7 +257,7 @@ describe('expand and contract migrations', () => {
     expect(await valid()).toBe(false);
     await pool.query(`delete from probe where id = 2`);
     expect((await migrate(pool, { migrations: list, version: '0.1.0', node: 'n' })).applied).toEqual([
-      '008-probe-index',
+      '009-probe-index',
     ]);
     expect(await valid()).toBe(true);
   });

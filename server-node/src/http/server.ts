@@ -8,6 +8,7 @@ import type { ErrorDto } from '../api/index.js';
 import { artifactRoutes } from '../artifacts/artifact-routes.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import { authRoutes } from '../auth/auth-routes.js';
+import { directoryRoutes } from '../auth/directory-routes.js';
 import { installAuth } from '../auth/install-auth.js';
 import { SignInRequired } from '../auth/sign-in-required.js';
 import { TooManyRequests } from '../auth/too-many-requests.js';
@@ -102,6 +103,7 @@ export function buildServer(runtime: NodeRuntime, options: BuildServerOptions = 
   taskRoutes(app, context);
   eventRoutes(app, context);
   authRoutes(app, context);
+  directoryRoutes(app, context);
   userRoutes(app, context);
   auditRoutes(app, context);
   projectRoutes(app, context);

@@ -6,6 +6,7 @@ import type { NodeConfig } from '../config/node-config.js';
 import { masterKeyMatches } from '../cluster/master-key.js';
 import { SecretBox } from '../crypto/secret-box.js';
 import { platformProblem } from '../cluster/shared-path-platform.js';
+import { runDirectoryCheckIfDue } from '../auth/directory-check.js';
 import { checkSentinel } from '../cluster/shared-storage.js';
 import { joinUnderContractGate } from '../db/contract-gate.js';
 import { migrate } from '../db/migrate.js';
@@ -42,6 +43,8 @@ export const NODE_CONNECTIONS = { main: 10, heartbeat: 1, listen: 1, total: 12 }
 
 /** How often a node whose contract migrations wait for old nodes tries them again. */
 const CONTRACT_RETRY_MS = 2000;
+/** How often a node asks whether the re-check of directory users is due (the interval itself is a setting). */
+const DIRECTORY_CHECK_POLL_MS = 30_000;
 
 /**
  * One server node: checks it belongs to the cluster (schema, master key, shared storage), registers,
@@ -229,6 +232,12 @@ export class NodeRuntime {
     });
     this.every(this.settings.sweepMs, () => (this.fenced ? Promise.resolve() : this.leader.tick()));
     this.every(CONTRACT_RETRY_MS, () => this.retryContracts());
+    // Directory users: one node per interval (the setting) checks them against the directory.
+    this.every(DIRECTORY_CHECK_POLL_MS, async () => {
+      const checked = await runDirectoryCheckIfDue(this.pool, this.secrets);
+      if (checked && (checked.refused.length > 0 || checked.changed.length > 0))
+        this.log.info(checked, 'directory users checked');
+    });
     this.timers.add(
       setInterval(
         () => {

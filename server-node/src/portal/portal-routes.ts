@@ -112,7 +112,8 @@ export function portalRoutes(app: FastifyInstance, context: RouteContext): void 
     try {
       await signIn(context, request, reply, { username: form.username, password: form.password });
     } catch (error) {
-      if (!(error instanceof HttpError) || error.status >= 500) throw error;
+      // 503 says what the user can do nothing about but should know (the directory server is down).
+      if (!(error instanceof HttpError) || (error.status >= 500 && error.status !== 503)) throw error;
       const status = error.status === 400 ? 401 : error.status;
       reply.removeHeader('set-cookie');
       if (error instanceof TooManyRequests) reply.header('retry-after', String(error.retryAfterSeconds));

@@ -1,5 +1,7 @@
 import {
   CLUSTER_PATH,
+  DIRECTORY_SETTINGS_PATH,
+  DIRECTORY_TEST_PATH,
   EVENTS_PATH,
   ME_PATH,
   NODES_PATH,
@@ -19,6 +21,10 @@ import {
   type ClusterDto,
   type CreateTaskRequest,
   type CreateTaskResultDto,
+  type DirectorySettingsDto,
+  type DirectorySettingsInput,
+  type DirectoryTestInput,
+  type DirectoryTestResultDto,
   type MeDto,
   type NodeDto,
   type PackageDto,
@@ -127,6 +133,20 @@ export class ClusterApi {
     const headers: Record<string, string> = { accept: 'text/event-stream' };
     if (lastEventId !== null) headers['last-event-id'] = lastEventId;
     return this.http.stream(EVENTS_PATH, headers, signal);
+  }
+
+  /** Directory sign-in settings (administrator); the bind password is never sent back. */
+  getDirectorySettings(): Promise<DirectorySettingsDto> {
+    return this.http.json('GET', DIRECTORY_SETTINGS_PATH);
+  }
+
+  setDirectorySettings(settings: DirectorySettingsInput): Promise<DirectorySettingsDto> {
+    return this.http.json('PUT', DIRECTORY_SETTINGS_PATH, settings);
+  }
+
+  /** Binds with `input.settings`, finds `input.username`: their groups and the role they would get. */
+  testDirectorySettings(input: DirectoryTestInput): Promise<DirectoryTestResultDto> {
+    return this.http.json('POST', DIRECTORY_TEST_PATH, input);
   }
 
   /** Who the API key belongs to, and its role. */

@@ -10,6 +10,7 @@ import { MemoryVault } from '../vault/memory-vault.js';
 import type { Vault } from '../vault/vault.js';
 import { ActiveSession } from './active-session.js';
 import { balancerHandlers } from './balancer-handlers.js';
+import { directoryHandlers } from './directory-handlers.js';
 import { clusterHandlers } from './cluster-handlers.js';
 import type { ClusterStore } from './cluster-store.js';
 import type { ConsoleContext } from './console-context.js';
@@ -93,6 +94,7 @@ export class ConsoleBackend {
       ...nodeHandlers(this.context),
       ...taskHandlers(this.context),
       ...balancerHandlers(this.context),
+      ...directoryHandlers(this.context),
       ...hostHandlers(this.context),
       ...migrationHandlers(this.context),
     } satisfies InvokeHandlers;

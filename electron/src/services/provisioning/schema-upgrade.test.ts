@@ -33,6 +33,7 @@ type NodeEvent = ProvisionEvent & { node: string; at: number };
 // Two nodes on two "hosts" (sshd on 127.0.0.2-3) serve behind the sandbox's balancer; the sandbox's
 // own node stays drained, an old node that is alive and so holds back 0.3.0's contract.
 const [N, N1, N2] = ['0.1.0', '0.2.0', '0.3.0'] as const;
+// The schema's version is its highest migration: 008-directory ships with 0.1.0, so every step reads 8.
 const LOAD = { requestEveryMs: 50, taskEveryMs: 200, longTaskEvery: 20, longTaskSleepMs: 4000 };
 
 describe('rolling upgrades that change the schema: expand, contract, downgrade, one migrator', () => {
@@ -164,7 +165,7 @@ describe('rolling upgrades that change the schema: expand, contract, downgrade, 
     );
     expect(provisioned).toEqual([true, true]);
     await cluster.api.setDrain('node-1', true);
-    expect(await schema()).toMatchObject({ version: 4, compatibleFrom: null, pending: [] });
+    expect(await schema()).toMatchObject({ version: 8, compatibleFrom: null, pending: [] });
   }, 180_000);
 
   it(`1. expands ${N} → ${N1} one node at a time: old and new nodes share the database, nothing fails`, async () => {
@@ -182,9 +183,9 @@ describe('rolling upgrades that change the schema: expand, contract, downgrade, 
     ]);
     // Beside each node's version, the schema: the expand ran when remote-1 started.
     expect(lines(events, 'remote-1', 'schema').at(-1)).toBe(
-      `remote-1 runs ${N1}; schema 6, serves ${N} and later`,
+      `remote-1 runs ${N1}; schema 8, serves ${N} and later`,
     );
-    expect(await schema()).toMatchObject({ version: 6, compatibleFrom: N, pending: [] });
+    expect(await schema()).toMatchObject({ version: 8, compatibleFrom: N, pending: [] });
 
     // From the expand (applied as remote-1 started the new version) until remote-2's drain, remote-2
     // still ran the old one: it kept taking tasks, and with remote-1 back both took a burst of ten.
@@ -235,7 +236,7 @@ describe('rolling upgrades that change the schema: expand, contract, downgrade, 
     const report = await load.stop();
     await settle(`3a downgrade remote-1 ${N1} -> ${N} after the expand`, report);
     expect(lines(events, CLUSTER_EVENTS, 'schema').at(-1)).toBe(
-      `${N} brings no migration the cluster lacks (schema 6, serves ${N} and later)`,
+      `${N} brings no migration the cluster lacks (schema 8, serves ${N} and later)`,
     );
     expect((await pingNode(nodes[0]!.host.node.publicUrl))?.version).toBe(N);
   }, 180_000);
@@ -251,7 +252,7 @@ describe('rolling upgrades that change the schema: expand, contract, downgrade, 
     );
     // remote-1 went from 0.1.0 straight to 0.3.0; the contract still waits for node-1.
     expect(lines(events, 'remote-2', 'schema').at(-1)).toBe(
-      `remote-2 runs ${N2}; schema 6, serves ${N} and later; contract 007-drop-cancel-requested waits for node-1 (${N})`,
+      `remote-2 runs ${N2}; schema 8, serves ${N} and later; contract 007-drop-cancel-requested waits for node-1 (${N})`,
     );
     const waiting = await schema();
     expect(waiting.pending).toMatchObject([
@@ -292,7 +293,7 @@ describe('rolling upgrades that change the schema: expand, contract, downgrade, 
     await expect.poll(async () => (await schema()).compatibleFrom, { timeout: 20_000 }).toBe(N1);
     const report2 = await load.stop();
     await settle(`2 contract ${N1} -> ${N2}`, report2);
-    expect(await schema()).toMatchObject({ version: 7, compatibleFrom: N1, pending: [] });
+    expect(await schema()).toMatchObject({ version: 8, compatibleFrom: N1, pending: [] });
   }, 240_000);
 
   it(`3b. refuses to roll a node back to ${N} after the contract, saying which version to install`, async () => {
@@ -417,7 +418,7 @@ describe('rolling upgrades that change the schema: expand, contract, downgrade, 
     expect(await log(migrator)).toContain('applied expand 005-cancel-requested-at');
     expect(await log(waiter)).not.toContain('applied expand');
     const state = (await old.api<{ schema: SchemaStateDto }>('GET', CLUSTER_PATH)).body.schema;
-    expect(state).toMatchObject({ version: 6, compatibleFrom: N });
+    expect(state).toMatchObject({ version: 8, compatibleFrom: N });
     expect(state.pending).toMatchObject([
       { name: '007-drop-cancel-requested', heldBy: [{ name: 'node-1', version: N }] },
     ]);

@@ -21,6 +21,7 @@ import { useClusters, useRemoveCluster, useSelectCluster } from '../../hooks/use
 import { useSandboxStatus, useStopSandbox } from '../../hooks/use-sandbox';
 import { ClusterFormDialog } from './cluster-form-dialog';
 import { useClusterFormStore } from './cluster-form-store';
+import { DirectoryButton } from './directory-button';
 import { SandboxButton } from './sandbox-button';
 import { StandaloneButton } from '../migration/standalone-button';
 import { ViewTitle } from '../../components/view-title';
@@ -41,6 +42,7 @@ export function ClustersView() {
         <ViewTitle grow>Clusters</ViewTitle>
         <SandboxButton appearance="secondary" />
         <StandaloneButton />
+        <DirectoryButton />
         {sandbox?.state === 'running' && (
           <Button
             icon={<StopRegular />}

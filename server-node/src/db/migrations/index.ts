@@ -7,6 +7,7 @@ import * as m004 from './004-maintenance.js';
 import * as m005 from './005-cancel-requested-at.js';
 import * as m006 from './006-drop-login-failures.js';
 import * as m007 from './007-drop-cancel-requested.js';
+import * as m008 from './008-directory.js';
 import type { Migration } from './migration.js';
 
 // Numbered migrations, applied in order; the number is the schema version. Each file says its kind
@@ -20,6 +21,7 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   { version: 5, name: '005-cancel-requested-at', ...m005.migration },
   { version: 6, name: '006-drop-login-failures', ...m006.migration },
   { version: 7, name: '007-drop-cancel-requested', ...m007.migration },
+  { version: 8, name: '008-directory', ...m008.migration },
 ];
 
 /** The migrations a build of `version` carries. */
