@@ -149,6 +149,18 @@ export { BALANCER_STATS_PATH, balancerServerPath } from './balancer.js';
 
 export { ME_PATH } from './auth.js';
 export { CLUSTER_PATH, type UpdateClusterRequest } from './cluster.js';
+export {
+  DIAGNOSTICS_PATH,
+  NODE_SELF_CHECK_ROUTE,
+  balancerFindings,
+  nodeSelfCheckPath,
+  sortFindings,
+  type DiagnosticFinding,
+  type DiagnosticsDto,
+  type DiagnosticsNodeDto,
+  type FindingSeverity,
+  type NodeSelfCheckDto,
+} from './diagnostics.js';
 export { EVENTS_PATH } from './events.js';
 export { NODES_PATH, NODE_PING_PATH, NODE_ROUTE, nodePath, type UpdateNodeRequest } from './nodes.js';
 export { PACKAGES_PATH, packageDownloadPath, packagePath } from './packages.js';

@@ -22,6 +22,8 @@ export const ACTION_ROLES = {
   'nodes.remove': 'administrator',
   /** PATCH /api/cluster: pause or resume the queue. */
   'cluster.update': 'administrator',
+  /** GET /api/cluster/diagnostics and each node's self-check: the cluster check (it shows paths and versions). */
+  'cluster.diagnostics': 'administrator',
   /** POST /api/tasks: any task kind, including scripts that run on the nodes. */
   'tasks.add': 'administrator',
   /** POST /api/tasks/:id/cancel */

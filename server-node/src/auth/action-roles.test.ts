@@ -14,6 +14,7 @@ const REQUESTS: Record<Action, { method: string; path: string; body?: unknown; b
   'nodes.update': { method: 'PATCH', path: '/api/nodes/node-1', body: { taskCap: 3 } },
   'nodes.remove': { method: 'DELETE', path: '/api/nodes/no-such-node' },
   'cluster.update': { method: 'PATCH', path: '/api/cluster', body: { paused: false } },
+  'cluster.diagnostics': { method: 'GET', path: '/api/cluster/diagnostics' },
   'tasks.add': { method: 'POST', path: '/api/tasks', body: { kind: 'noop', args: { sleepMs: 0 } } },
   'tasks.cancel': { method: 'POST', path: '/api/tasks/999999/cancel' },
   'tasks.retry': { method: 'POST', path: '/api/tasks/999999/retry' },
