@@ -21,6 +21,8 @@ import type {
   BalancerStatsDto,
   ClusterDto,
   CreateTaskResultDto,
+  DiagnosticFinding,
+  DiagnosticsDto,
   EventDto,
   MigrationCheckDto,
   MigrationProgressDto,
@@ -42,6 +44,8 @@ export type {
   BalancerStatsDto,
   ClusterDto,
   CreateTaskResultDto,
+  DiagnosticFinding,
+  DiagnosticsDto,
   EventDto,
   MigrationCheckDto,
   MigrationProgressDto,
@@ -494,6 +498,8 @@ export interface InvokeContract {
   'clusters:getSnapshot': () => ClusterSnapshotDto | null;
   /** Pauses or resumes the active cluster's queue. */
   'clusters:setPaused': (paused: boolean) => ClusterDto;
+  /** The cluster check (administrator): every node's self-check and the findings, the balancer's view added. */
+  'clusters:getDiagnostics': () => DiagnosticsDto;
   'sandbox:start': () => SandboxStatusDto;
   'sandbox:stop': () => SandboxStatusDto;
   'sandbox:getStatus': () => SandboxStatusDto;
@@ -599,6 +605,7 @@ export const INVOKE: ChannelTree<InvokeChannel> = {
     update: 'clusters:update',
     remove: 'clusters:remove',
     select: 'clusters:select',
+    getDiagnostics: 'clusters:getDiagnostics',
     getSnapshot: 'clusters:getSnapshot',
     setPaused: 'clusters:setPaused',
   },

@@ -7,6 +7,7 @@ export const queryKeys = {
   sandbox: () => ['sandbox'] as const,
   cluster: (clusterId: string) => ['cluster', clusterId] as const,
   snapshot: (clusterId: string) => ['cluster', clusterId, 'snapshot'] as const,
+  diagnostics: (clusterId: string) => ['cluster', clusterId, 'diagnostics'] as const,
   history: (clusterId: string) => ['cluster', clusterId, 'history'] as const,
   events: (clusterId: string) => ['cluster', clusterId, 'events'] as const,
   tasks: (clusterId: string) => ['cluster', clusterId, 'tasks'] as const,

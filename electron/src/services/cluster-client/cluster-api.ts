@@ -1,5 +1,6 @@
 import {
   CLUSTER_PATH,
+  DIAGNOSTICS_PATH,
   EVENTS_PATH,
   ME_PATH,
   NODES_PATH,
@@ -19,6 +20,7 @@ import {
   type ClusterDto,
   type CreateTaskRequest,
   type CreateTaskResultDto,
+  type DiagnosticsDto,
   type MeDto,
   type NodeDto,
   type PackageDto,
@@ -69,6 +71,11 @@ export class ClusterApi {
 
   getCluster(): Promise<ClusterDto> {
     return this.http.json('GET', CLUSTER_PATH);
+  }
+
+  /** The cluster check: every live node's self-check and the findings (administrator). */
+  diagnostics(): Promise<DiagnosticsDto> {
+    return this.http.json('GET', DIAGNOSTICS_PATH);
   }
 
   /** Pauses or resumes the queue, cluster-wide. */

@@ -2,6 +2,7 @@ import type { DomainHandlers } from '../../common/contract.js';
 import { INVOKE } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
 import type { ConsoleContext } from './console-context.js';
+import { diagnosticsWithBalancer } from '../cluster-client/diagnostics-with-balancer.js';
 import { testConnection } from './test-connection.js';
 
 /** Saved clusters (like kubeconfig contexts), and what the console watches of the active one. */
@@ -59,6 +60,8 @@ export function clusterHandlers({
       return store.list();
     },
     [INVOKE.clusters.getSnapshot]: () => Promise.resolve(session.current?.monitor.snapshot() ?? null),
+    [INVOKE.clusters.getDiagnostics]: () =>
+      session.act(({ api, balancer }) => diagnosticsWithBalancer(api, balancer), false),
     [INVOKE.clusters.setPaused]: (paused) => session.act(({ api }) => api.setPaused(paused)),
     [INVOKE.metrics.list]: () => Promise.resolve(session.current?.monitor.history() ?? []),
     [INVOKE.events.list]: () => Promise.resolve(session.current?.monitor.recentEvents() ?? []),
