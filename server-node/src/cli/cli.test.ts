@@ -47,6 +47,12 @@ describe('flotilla-node CLI', () => {
       [['node', '--home', dir, '--drain', 'maybe'], /--drain must be true or false/],
       [['run', '--home', path.join(dir, 'nothing')], /No node configuration at .* Run 'flotilla-node init/],
       [['sandbox', '--dir', dir, '--nodes', '99'], /--nodes must be a whole number from 1 to 16/],
+      [['doctor'], /Missing --home/],
+      [['doctor', '--cluster'], /doctor --cluster needs --url URL/],
+      [
+        ['doctor', '--cluster', '--url', 'http://127.0.0.1:1', '--api-key-file', path.join(dir, 'no-key')],
+        /Cannot read the API key file/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await cli(...args);
