@@ -162,7 +162,15 @@ export {
   type NodeSelfCheckDto,
 } from './diagnostics.js';
 export { EVENTS_PATH } from './events.js';
-export { NODES_PATH, NODE_PING_PATH, NODE_ROUTE, nodePath, type UpdateNodeRequest } from './nodes.js';
+export {
+  NODES_PATH,
+  NODE_LOG_ROUTE,
+  NODE_PING_PATH,
+  NODE_ROUTE,
+  nodeLogPath,
+  nodePath,
+  type UpdateNodeRequest,
+} from './nodes.js';
 export { PACKAGES_PATH, packageDownloadPath, packagePath } from './packages.js';
 export {
   TASKS_PATH,

@@ -22,7 +22,35 @@ export async function askPeer<T>(
     }
     return { body: (await response.json()) as T, error: null };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { body: null, error: cause ?? (error as Error).message };
+    return { body: null, error: describe(error) };
+  }
+}
+
+/** The system's code for a failed connection (ECONNREFUSED…), else the message. */
+function describe(error: unknown): string {
+  return (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+}
+
+/**
+ * A streaming request to another node (a log being followed), with the caller's credentials; the
+ * response as it comes, or the reason there is none. `signal` ends it.
+ */
+export async function streamFromPeer(
+  url: string,
+  path: string,
+  credentials: Record<string, string>,
+  signal: AbortSignal,
+): Promise<{ response: Response; error: null } | { response: null; error: string }> {
+  // The timeout bounds the wait for the answer's headers only: the body may stream for as long as it follows.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('no answer within 3 s')), PEER_TIMEOUT_MS);
+  signal.addEventListener('abort', () => controller.abort(), { once: true });
+  try {
+    const response = await fetch(`${url}${path}`, { headers: credentials, signal: controller.signal });
+    return { response, error: null };
+  } catch (error) {
+    return { response: null, error: describe(error) };
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -18,6 +18,7 @@ import { DomainContext } from '../domain/domain-context.js';
 import { environmentRoutes } from '../environments/environment-routes.js';
 import type { NodeRuntime } from '../node/node-runtime.js';
 import { diagnosticsRoutes } from './routes/diagnostics-routes.js';
+import { nodeLogRoutes } from './routes/node-log-routes.js';
 import { packageRoutes } from '../packages/package-routes.js';
 import { portalErrorPage, portalRoutes } from '../portal/portal-routes.js';
 import { projectRoutes } from '../projects/project-routes.js';
@@ -103,6 +104,7 @@ export function buildServer(runtime: NodeRuntime, options: BuildServerOptions = 
   nodeRoutes(app, context);
   clusterRoutes(app, context);
   diagnosticsRoutes(app, context);
+  nodeLogRoutes(app, context);
   taskRoutes(app, context);
   eventRoutes(app, context);
   authRoutes(app, context);

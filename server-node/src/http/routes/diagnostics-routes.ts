@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DIAGNOSTICS_PATH, NODE_SELF_CHECK_ROUTE, nodeSelfCheckPath } from '../../api/diagnostics.js';
 import type { NodeSelfCheckDto } from '../../api/diagnostics.js';
 import { ACTION_ROLES } from '../../api/roles.js';
 import { askPeer } from '../../diagnostics/ask-peer.js';
+import { peerCredentials } from '../../diagnostics/peer-credentials.js';
 import { gatherDiagnostics } from '../../diagnostics/gather-diagnostics.js';
 import { selfCheck } from '../../diagnostics/self-check.js';
 import { getNode } from '../../sql/node-rows.js';
@@ -12,19 +13,11 @@ import type { RouteContext } from '../route-context.js';
 
 const nodeParams = z.object({ name: z.string().min(1).max(200) });
 
-/** The caller's own credentials, passed on to the peer that owns what was asked for. */
-function credentials(request: FastifyRequest): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (request.headers.authorization) headers.authorization = request.headers.authorization;
-  if (request.headers.cookie) headers.cookie = request.headers.cookie;
-  return headers;
-}
-
 export function diagnosticsRoutes(app: FastifyInstance, { runtime }: RouteContext): void {
   const role = ACTION_ROLES['cluster.diagnostics'];
 
   app.get(DIAGNOSTICS_PATH, { config: { role } }, async (request) =>
-    gatherDiagnostics(runtime, credentials(request)),
+    gatherDiagnostics(runtime, peerCredentials(request)),
   );
 
   // Any node answers for any node: its own check at once, another's by asking that node.
@@ -33,7 +26,11 @@ export function diagnosticsRoutes(app: FastifyInstance, { runtime }: RouteContex
     if (name === runtime.name) return selfCheck(runtime);
     const node = await getNode(runtime.pool, name);
     if (!node) throw new HttpError(404, `No node named '${name}'.`);
-    const answer = await askPeer<NodeSelfCheckDto>(node.url, nodeSelfCheckPath(name), credentials(request));
+    const answer = await askPeer<NodeSelfCheckDto>(
+      node.url,
+      nodeSelfCheckPath(name),
+      peerCredentials(request),
+    );
     if (answer.error !== null)
       throw new HttpError(
         502,
