@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { nodePath } from '@flotilla/server-node/api';
@@ -9,6 +9,13 @@ import { expect, screenshotPath, test } from '../fixtures.js';
 import { RESULTS_DIR, SERVER_NODE_CLI } from '../support/repo-paths.js';
 
 const run = promisify(execFile);
+
+// The node this journey starts is stopped after it, whatever happened.
+let apart: ChildProcess | null = null;
+test.afterEach(async () => {
+  if (apart) await stopProcess(apart);
+  apart = null;
+});
 
 // A host whose share is not mounted where the others' is: node-apart joins the sandbox in a mount
 // namespace of its own (root only), where a local folder holding a copy of the sentinel sits at the
@@ -20,6 +27,7 @@ test('Diagnostics names the node that writes to a different folder, with the fix
   shell,
   clusters,
   diagnostics,
+  nodes,
 }) => {
   const name = 'node-apart';
   const home = path.join(sandbox.dir, name);
@@ -48,6 +56,7 @@ test('Diagnostics names the node that writes to a different folder, with the fix
   ]);
   const logFile = path.join(RESULTS_DIR, `${name}.log`);
   const child = spawnNode(home, logFile, {}, undefined, { sharedDir: sandbox.sharedDir, folder });
+  apart = child;
   await waitForNode(`http://127.0.0.1:${port}`, child, logFile);
 
   await test.step('the console connects to the cluster', async () => {
@@ -76,6 +85,26 @@ test('Diagnostics names the node that writes to a different folder, with the fix
     await page.screenshot({ path: screenshotPath('60-diagnostics'), animations: 'disabled' });
   });
 
+  await test.step("the Nodes view shows the node's own log live, filtered by level and searched", async () => {
+    await shell.go('Nodes');
+    const log = await nodes.showLog(name);
+    await expect(log).toContainText('node started');
+    // Something for it to say: its folder loses the sentinel, then gets it back.
+    const sentinel = path.join(folder, '.flotilla-cluster');
+    renameSync(sentinel, `${sentinel}.away`);
+    await expect(log).toContainText('shared storage unusable', { timeout: 10_000 });
+    renameSync(`${sentinel}.away`, sentinel);
+    await expect(log).toContainText('shared storage usable again', { timeout: 10_000 });
+    await nodes.filterLog('Errors');
+    await expect(log).not.toContainText('node started');
+    await expect(log).toContainText('shared storage unusable');
+    await nodes.filterLog('All levels');
+    await page.getByRole('textbox', { name: 'Search the log' }).fill('usable again');
+    await expect(log.locator('div[data-level]')).toHaveCount(1);
+    await page.screenshot({ path: screenshotPath('61-node-log'), animations: 'disabled' });
+    await page.getByRole('button', { name: 'Close' }).click();
+  });
+
   await test.step('once the node is gone, the finding goes', async () => {
     await stopProcess(child);
     const removed = await fetch(`${sandbox.balancerUrl}${nodePath(name)}`, {
@@ -83,6 +112,7 @@ test('Diagnostics names the node that writes to a different folder, with the fix
       headers: { authorization: `Bearer ${sandbox.apiKey}` },
     });
     expect(removed.status).toBe(204);
+    await shell.go('Diagnostics');
     await diagnostics.checkAgain.click();
     await expect(diagnostics.finding('shared-folder')).toHaveCount(0);
   });

@@ -511,6 +511,11 @@ export interface InvokeContract {
   'nodes:setTaskCap': (name: string, taskCap: number) => NodeDto;
   /** Deletes an offline or dead node from the cluster. */
   'nodes:remove': (name: string) => null;
+  /** The node's own log, its last `lines` lines (pino JSON lines; administrator). */
+  'nodes:getLog': (name: string, lines: number) => string;
+  /** Streams the node's log (its last `lines`, then as written) as `nodes:logChunk` pushes until `nodes:unfollowLog`. */
+  'nodes:followLog': (name: string, lines: number) => null;
+  'nodes:unfollowLog': (name: string) => null;
   'tasks:list': (filter: TaskFilterDto) => TaskDto[];
   'tasks:get': (id: string) => TaskDetailDto;
   'tasks:add': (task: NewTaskDto) => CreateTaskResultDto;
@@ -571,6 +576,8 @@ export interface PushContract {
   'clusters:event': { clusterId: string; event: EventDto };
   'sandbox:status': SandboxStatusDto;
   'tasks:logChunk': TaskLogChunkDto;
+  /** More of a followed node log (whole lines). */
+  'nodes:logChunk': { clusterId: string; node: string; text: string };
   /** The hosts of a cluster changed (added, removed, provisioned): refetch them. */
   'hosts:changed': { clusterId: string };
   /** An action started or finished (its whole state). */
@@ -612,7 +619,14 @@ export const INVOKE: ChannelTree<InvokeChannel> = {
   sandbox: { start: 'sandbox:start', stop: 'sandbox:stop', getStatus: 'sandbox:getStatus' },
   metrics: { list: 'metrics:list' },
   events: { list: 'events:list' },
-  nodes: { setDrain: 'nodes:setDrain', setTaskCap: 'nodes:setTaskCap', remove: 'nodes:remove' },
+  nodes: {
+    setDrain: 'nodes:setDrain',
+    setTaskCap: 'nodes:setTaskCap',
+    remove: 'nodes:remove',
+    getLog: 'nodes:getLog',
+    followLog: 'nodes:followLog',
+    unfollowLog: 'nodes:unfollowLog',
+  },
   tasks: {
     list: 'tasks:list',
     get: 'tasks:get',
@@ -666,6 +680,7 @@ export const PUSH: ChannelTree<PushEvent> = {
   clusters: { changed: 'clusters:changed', snapshot: 'clusters:snapshot', event: 'clusters:event' },
   sandbox: { status: 'sandbox:status' },
   tasks: { logChunk: 'tasks:logChunk' },
+  nodes: { logChunk: 'nodes:logChunk' },
   hosts: { changed: 'hosts:changed', action: 'hosts:action', actionEvent: 'hosts:actionEvent' },
   migrations: { state: 'migrations:state', progress: 'migrations:progress' },
 };

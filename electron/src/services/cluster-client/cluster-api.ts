@@ -6,6 +6,7 @@ import {
   NODES_PATH,
   PACKAGES_PATH,
   TASKS_PATH,
+  nodeLogPath,
   nodePath,
   packageDownloadPath,
   taskCancelPath,
@@ -67,6 +68,18 @@ export class ClusterApi {
   async deleteNode(name: string): Promise<null> {
     await this.http.json<null>('DELETE', nodePath(name));
     return null;
+  }
+
+  /** A node's own log, its last `lines` lines (any node forwards it to the owner). */
+  nodeLog(name: string, lines: number): Promise<string> {
+    return this.http.text(nodeLogPath(name, { lines }));
+  }
+
+  /** A node's log as it is written, after its last `lines`; the body lasts until `signal` aborts. */
+  async followNodeLog(name: string, lines: number, signal: AbortSignal): Promise<Response> {
+    const path = nodeLogPath(name, { lines, follow: true });
+    const { response } = await this.http.stream(path, { accept: 'text/plain' }, signal);
+    return response;
   }
 
   getCluster(): Promise<ClusterDto> {
