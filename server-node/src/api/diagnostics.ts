@@ -48,6 +48,8 @@ export interface NodeSelfCheckDto {
   /** HTTP connections open on the node, and its main database pool. */
   openConnections: number;
   pool: { total: number; idle: number; waiting: number };
+  /** The node's flotilla.json with the master key and passwords removed. */
+  config: Record<string, unknown>;
 }
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
@@ -142,4 +144,12 @@ export function balancerFindings(
     }
   }
   return findings;
+}
+
+/** POST SupportBundleRequest → application/zip (administrator): what a support engineer asks for first. */
+export const SUPPORT_BUNDLE_PATH = '/api/cluster/support-bundle';
+
+/** The balancer's stats, from whoever reads the balancer (the console, `support-bundle --balancer-url`). */
+export interface SupportBundleRequest {
+  balancer?: BalancerStatsDto | null;
 }

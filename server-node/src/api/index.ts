@@ -152,6 +152,7 @@ export { CLUSTER_PATH, type UpdateClusterRequest } from './cluster.js';
 export {
   DIAGNOSTICS_PATH,
   NODE_SELF_CHECK_ROUTE,
+  SUPPORT_BUNDLE_PATH,
   balancerFindings,
   nodeSelfCheckPath,
   sortFindings,
@@ -160,6 +161,7 @@ export {
   type DiagnosticsNodeDto,
   type FindingSeverity,
   type NodeSelfCheckDto,
+  type SupportBundleRequest,
 } from './diagnostics.js';
 export { EVENTS_PATH } from './events.js';
 export {

@@ -16,6 +16,7 @@ const REQUESTS: Record<Action, { method: string; path: string; body?: unknown; b
   'nodes.log': { method: 'GET', path: '/api/nodes/node-1/log?lines=1' },
   'cluster.update': { method: 'PATCH', path: '/api/cluster', body: { paused: false } },
   'cluster.diagnostics': { method: 'GET', path: '/api/cluster/diagnostics' },
+  'cluster.supportBundle': { method: 'POST', path: '/api/cluster/support-bundle', body: {} },
   'tasks.add': { method: 'POST', path: '/api/tasks', body: { kind: 'noop', args: { sleepMs: 0 } } },
   'tasks.cancel': { method: 'POST', path: '/api/tasks/999999/cancel' },
   'tasks.retry': { method: 'POST', path: '/api/tasks/999999/retry' },

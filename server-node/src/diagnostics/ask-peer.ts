@@ -10,6 +10,7 @@ export async function askPeer<T>(
   url: string,
   path: string,
   credentials: Record<string, string>,
+  read: (response: Response) => Promise<T> = (response) => response.json() as Promise<T>,
 ): Promise<{ body: T; error: null } | { body: null; error: string }> {
   try {
     const response = await fetch(`${url}${path}`, {
@@ -20,7 +21,7 @@ export async function askPeer<T>(
       const text = await response.text();
       return { body: null, error: `HTTP ${response.status}: ${text.slice(0, 200)}` };
     }
-    return { body: (await response.json()) as T, error: null };
+    return { body: await read(response), error: null };
   } catch (error) {
     return { body: null, error: describe(error) };
   }

@@ -8,6 +8,7 @@ import type { BalancerStatsDto, DiagnosticsDto, ErrorDto, NodeSelfCheckDto } fro
 import {
   BALANCER_STATS_PATH,
   DIAGNOSTICS_PATH,
+  SUPPORT_BUNDLE_PATH,
   balancerFindings,
   balancerServerPath,
   nodeSelfCheckPath,
@@ -15,9 +16,12 @@ import {
 import type { RunningBalancer } from '../balancer/start-balancer.js';
 import { startBalancer } from '../balancer/start-balancer.js';
 import { SENTINEL_FILE } from '../cluster/shared-storage.js';
+import { readNodeConfig } from '../config/node-config.js';
 import { findFreePort } from '../net/free-port.js';
+import { forEachEntry } from '../packages/archive-entries.js';
 import { CLI_MAIN } from '../sandbox/node-process.js';
 import { TestCluster } from '../test-support/test-cluster.js';
+import { createUser } from '../test-support/users.js';
 
 const run = promisify(execFile);
 
@@ -183,5 +187,75 @@ describe('the cluster check', () => {
     expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
     const none = await cluster.api<ErrorDto>('GET', DIAGNOSTICS_PATH, undefined, { apiKey: null });
     expect(none.status).toBe(401);
+  });
+
+  it('writes a support bundle with no secret in it, and refuses bad requests', async () => {
+    const user = await createUser(cluster, 'bundle-deployer', 'deployer');
+    const keyFile = path.join(cluster.dir, 'bundle-key');
+    await writeFile(keyFile, cluster.apiKey, { mode: 0o600 });
+    const out = path.join(cluster.dir, 'support.zip');
+    await run(process.execPath, [
+      CLI_MAIN,
+      'support-bundle',
+      '--out',
+      out,
+      '--url',
+      cluster.node('node-2').url,
+      '--api-key-file',
+      keyFile,
+      '--balancer-url',
+      balancer.url,
+    ]);
+    // Read back with the product's own zip reader (it refuses unsafe paths and bombs).
+    const files = new Map<string, string>();
+    await forEachEntry(out, 'zip', { maxBytes: 64 * 1024 * 1024, maxEntries: 100 }, async (entry) => {
+      if (entry.directory) return;
+      const chunks: Buffer[] = [];
+      for await (const chunk of await entry.open()) chunks.push(chunk as Buffer);
+      files.set(entry.path, Buffer.concat(chunks).toString('utf8'));
+    });
+    expect([...files.keys()].sort()).toEqual(
+      expect.arrayContaining([
+        'README.txt',
+        'balancer.json',
+        'cluster.json',
+        'diagnostics.json',
+        'versions.json',
+        ...['node-1', 'node-2', 'node-3', 'node-4'].flatMap((name) => [
+          `nodes/${name}/flotilla.json`,
+          `nodes/${name}/node.log`,
+        ]),
+      ]),
+    );
+    expect(files.get('nodes/node-3/node.log')).toContain('"msg":"node started"');
+    expect(JSON.parse(files.get('versions.json')!)).toMatchObject({ nodes: { 'node-3': '0.0.9' } });
+    expect(JSON.parse(files.get('nodes/node-1/flotilla.json')!)).toMatchObject({
+      name: 'node-1',
+      masterKey: '(removed)',
+    });
+    const { masterKey } = await readNodeConfig(cluster.node('node-1').home);
+    const secrets = [masterKey, new URL(cluster.dbUrl).password, cluster.apiKey, user.apiKey];
+    for (const [name, text] of files)
+      for (const secret of secrets)
+        expect(text.includes(secret), `${secret.slice(0, 4)}… in ${name}`).toBe(false);
+
+    const post = (body: string) =>
+      fetch(`${cluster.node('node-1').url}${SUPPORT_BUNDLE_PATH}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${cluster.apiKey}`, 'content-type': 'application/json' },
+        body,
+      });
+    expect((await post('{"balancer": {"kind": "nginx"}}')).status).toBe(400);
+    expect((await post('{"extra": 1}')).status).toBe(400);
+    expect((await post('{"balancer":')).status).toBe(400);
+    expect((await post(JSON.stringify({ balancer: null, pad: 'x'.repeat(2 * 1024 * 1024) }))).status).toBe(
+      413,
+    );
+    const denied = await fetch(`${cluster.node('node-1').url}${SUPPORT_BUNDLE_PATH}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${user.apiKey}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(denied.status).toBe(403);
   });
 });

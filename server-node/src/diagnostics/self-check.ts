@@ -7,6 +7,7 @@ import { checkSentinel } from '../cluster/shared-storage.js';
 import { LATEST_SCHEMA_VERSION } from '../db/migrations/index.js';
 import type { NodeRuntime } from '../node/node-runtime.js';
 import { PROBE_FOLDER } from '../node/node-health.js';
+import { redactedConfig } from '../support/redacted-config.js';
 import { VERSION } from '../version.js';
 
 /** A probe file older than this is a node that stopped writing (or writes elsewhere). */
@@ -53,6 +54,7 @@ export async function selfCheck(runtime: NodeRuntime): Promise<NodeSelfCheckDto>
       idle: runtime.pool.idleCount,
       waiting: runtime.pool.waitingCount,
     },
+    config: redactedConfig(runtime.config),
   };
 }
 

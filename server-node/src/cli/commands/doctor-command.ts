@@ -19,6 +19,7 @@ import { MAX_CLOCK_OFFSET_MS } from '../../diagnostics/cluster-findings.js';
 import type { CommandSpec } from '../args.js';
 import { parseCommandArgs, usage } from '../args.js';
 import { UserError } from '../../user-error.js';
+import { CLUSTER_ACCESS_OPTIONS } from './cluster-access.js';
 import { clusterDoctor } from './cluster-doctor.js';
 
 export const doctorSpec: CommandSpec = {
@@ -33,12 +34,9 @@ export const doctorSpec: CommandSpec = {
       type: 'boolean',
       help: 'check the whole cluster through its API (GET /api/cluster/diagnostics)',
     },
-    url: { type: 'string', help: 'with --cluster: any node or the balancer (default: the --home node)' },
-    'api-key-file': {
-      type: 'string',
-      help: 'with --cluster: a file holding an administrator API key (or FLOTILLA_API_KEY)',
-    },
-    'balancer-url': { type: 'string', help: 'with --cluster: the built-in balancer, to add its view' },
+    url: CLUSTER_ACCESS_OPTIONS.url!,
+    'api-key-file': CLUSTER_ACCESS_OPTIONS['api-key-file']!,
+    'balancer-url': CLUSTER_ACCESS_OPTIONS['balancer-url']!,
   },
 };
 
@@ -51,15 +49,7 @@ interface Check {
 export async function doctorCommand(argv: string[]): Promise<number> {
   const args = parseCommandArgs(doctorSpec, argv);
   if (!args) return 0;
-  if (args.cluster) {
-    return clusterDoctor({
-      home: args.home as string | undefined,
-      url: args.url as string | undefined,
-      apiKeyFile: args['api-key-file'] as string | undefined,
-      balancerUrl: args['balancer-url'] as string | undefined,
-      json: Boolean(args.json),
-    });
-  }
+  if (args.cluster) return clusterDoctor(args);
   if (!args.home) throw new UserError(`Missing --home.\n\n${usage(doctorSpec)}`);
   const checks: Check[] = [];
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
