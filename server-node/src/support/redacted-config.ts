@@ -3,11 +3,10 @@ import { redactUrl } from '../db/pool.js';
 
 /** A node's flotilla.json as a support engineer may see it: the master key and passwords removed. */
 export function redactedConfig(config: NodeConfig): Record<string, unknown> {
-  const { masterKey: _key, dbUrl, embedded, ...rest } = config;
   return {
-    ...rest,
+    ...config,
     masterKey: '(removed)',
-    dbUrl: redactUrl(dbUrl),
-    ...(embedded ? { embedded: { ...embedded, password: '(removed)' } } : {}),
+    dbUrl: redactUrl(config.dbUrl),
+    ...(config.embedded ? { embedded: { ...config.embedded, password: '(removed)' } } : {}),
   };
 }
