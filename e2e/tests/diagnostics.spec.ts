@@ -85,6 +85,21 @@ test('Diagnostics names the node that writes to a different folder, with the fix
     await page.screenshot({ path: screenshotPath('60-diagnostics'), animations: 'disabled' });
   });
 
+  await test.step('the support bundle downloads as a zip with every node in it', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), diagnostics.downloadBundle.click()]);
+    expect(download.suggestedFilename()).toMatch(/^flotilla-support-Diagnostics-target-.*\.zip$/);
+    const zip = readFileSync(await download.path());
+    expect(zip.subarray(0, 2).toString()).toBe('PK');
+    // Entry names are stored as they are in a zip's directory.
+    for (const entry of [
+      'diagnostics.json',
+      'balancer.json',
+      `nodes/${name}/node.log`,
+      'nodes/node-1/flotilla.json',
+    ])
+      expect(zip.includes(entry), entry).toBe(true);
+  });
+
   await test.step("the Nodes view shows the node's own log live, filtered by level and searched", async () => {
     await shell.go('Nodes');
     const log = await nodes.showLog(name);

@@ -183,6 +183,12 @@ export interface ClusterSnapshotDto {
   point: MetricsPointDto | null;
 }
 
+/** A file for the UI to save: its suggested name and its bytes in base64 (binary does not cross as JSON). */
+export interface SupportBundleFileDto {
+  fileName: string;
+  base64: string;
+}
+
 export interface TaskFilterDto {
   state?: TaskState;
   node?: string;
@@ -500,6 +506,8 @@ export interface InvokeContract {
   'clusters:setPaused': (paused: boolean) => ClusterDto;
   /** The cluster check (administrator): every node's self-check and the findings, the balancer's view added. */
   'clusters:getDiagnostics': () => DiagnosticsDto;
+  /** The support bundle (administrator): a zip of the diagnostics, node logs, configs without secrets, balancer stats. */
+  'clusters:getSupportBundle': () => SupportBundleFileDto;
   'sandbox:start': () => SandboxStatusDto;
   'sandbox:stop': () => SandboxStatusDto;
   'sandbox:getStatus': () => SandboxStatusDto;
@@ -613,6 +621,7 @@ export const INVOKE: ChannelTree<InvokeChannel> = {
     remove: 'clusters:remove',
     select: 'clusters:select',
     getDiagnostics: 'clusters:getDiagnostics',
+    getSupportBundle: 'clusters:getSupportBundle',
     getSnapshot: 'clusters:getSnapshot',
     setPaused: 'clusters:setPaused',
   },

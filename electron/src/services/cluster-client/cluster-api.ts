@@ -2,6 +2,7 @@ import {
   CLUSTER_PATH,
   DIAGNOSTICS_PATH,
   EVENTS_PATH,
+  SUPPORT_BUNDLE_PATH,
   ME_PATH,
   NODES_PATH,
   PACKAGES_PATH,
@@ -22,6 +23,7 @@ import {
   type CreateTaskRequest,
   type CreateTaskResultDto,
   type DiagnosticsDto,
+  type SupportBundleRequest,
   type MeDto,
   type NodeDto,
   type PackageDto,
@@ -89,6 +91,11 @@ export class ClusterApi {
   /** The cluster check: every live node's self-check and the findings (administrator). */
   diagnostics(): Promise<DiagnosticsDto> {
     return this.http.json('GET', DIAGNOSTICS_PATH);
+  }
+
+  /** The support bundle (a zip), with the balancer's stats the console read added to it. */
+  supportBundle(balancer: BalancerStatsDto | null): Promise<Buffer> {
+    return this.http.bytes('POST', SUPPORT_BUNDLE_PATH, { balancer } satisfies SupportBundleRequest);
   }
 
   /** Pauses or resumes the queue, cluster-wide. */

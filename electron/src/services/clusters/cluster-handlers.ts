@@ -62,6 +62,15 @@ export function clusterHandlers({
     [INVOKE.clusters.getSnapshot]: () => Promise.resolve(session.current?.monitor.snapshot() ?? null),
     [INVOKE.clusters.getDiagnostics]: () =>
       session.act(({ api, balancer }) => diagnosticsWithBalancer(api, balancer), false),
+    [INVOKE.clusters.getSupportBundle]: () =>
+      session.act(async ({ api, balancer, cluster }) => {
+        // The balancer's stats when it answers; the bundle is wanted most when something does not.
+        const stats = await balancer.stats().catch(() => null);
+        const zip = await api.supportBundle(stats);
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        const name = cluster.name.replace(/[^A-Za-z0-9._-]+/g, '-');
+        return { fileName: `flotilla-support-${name}-${stamp}.zip`, base64: zip.toString('base64') };
+      }, false),
     [INVOKE.clusters.setPaused]: (paused) => session.act(({ api }) => api.setPaused(paused)),
     [INVOKE.metrics.list]: () => Promise.resolve(session.current?.monitor.history() ?? []),
     [INVOKE.events.list]: () => Promise.resolve(session.current?.monitor.recentEvents() ?? []),

@@ -11,8 +11,13 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
+  Tooltip,
 } from '@fluentui/react-components';
-import { ArrowClockwiseRegular } from '@fluentui/react-icons';
+import { deniedReason } from '@flotilla/electron/common/permissions';
+import { ArrowClockwiseRegular, ArrowDownloadRegular } from '@fluentui/react-icons';
+import { useNotify } from '../../components/use-notify';
+import { useDownloadSupportBundle } from '../../hooks/use-support-bundle';
+import { useSnapshot } from '../../hooks/use-snapshot';
 import { errorText, formatClock } from '../../components/format';
 import { SectionCard } from '../../components/section-card';
 import { ViewTitle } from '../../components/view-title';
@@ -24,6 +29,10 @@ import { SeverityBadge } from './severity-badge';
 export function DiagnosticsView() {
   const diagnostics = useDiagnostics();
   const report = diagnostics.data;
+  const download = useDownloadSupportBundle();
+  const notify = useNotify();
+  const role = useSnapshot().data?.connection.role ?? null;
+  const bundleDenied = deniedReason(role, 'cluster.supportBundle');
   return (
     <>
       <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
@@ -33,6 +42,25 @@ export function DiagnosticsView() {
             Checked by {report.servedBy} at {formatClock(report.at)}
           </Caption1>
         )}
+        <Tooltip
+          content={
+            bundleDenied ?? 'A zip for support: diagnostics, node logs, configs without secrets, versions'
+          }
+          relationship="description"
+        >
+          <Button
+            icon={download.isPending ? <Spinner size="tiny" /> : <ArrowDownloadRegular />}
+            disabled={bundleDenied !== null || download.isPending}
+            onClick={() =>
+              download.mutate(undefined, {
+                onSuccess: (name) => notify.success('Support bundle downloaded', name),
+                onError: (error) => notify.failure('No support bundle', error),
+              })
+            }
+          >
+            Download support bundle
+          </Button>
+        </Tooltip>
         <Button
           icon={diagnostics.isFetching ? <Spinner size="tiny" /> : <ArrowClockwiseRegular />}
           disabled={diagnostics.denied !== null || diagnostics.isFetching}
