@@ -17,17 +17,23 @@ export const LOG_ROTATION = { maxBytes: 10 * 1024 * 1024, keep: 3 } as const;
  */
 export function rotatingLogFile(file: string, rotation: { maxBytes: number; keep: number } = LOG_ROTATION) {
   const destination = pino.destination({ dest: file, sync: true, mkdir: true, mode: 0o640 });
+  // A full or failing disk in the home must never stop the node: the line still goes to stdout.
+  destination.on('error', () => undefined);
   let size = existsSync(file) ? statSync(file).size : 0;
   return {
     write(chunk: string): void {
-      destination.write(chunk);
-      size += Buffer.byteLength(chunk);
-      if (size < rotation.maxBytes) return;
-      for (let i = rotation.keep - 1; i >= 1; i--)
-        if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
-      renameSync(file, `${file}.1`);
-      destination.reopen();
-      size = 0;
+      try {
+        destination.write(chunk);
+        size += Buffer.byteLength(chunk);
+        if (size < rotation.maxBytes) return;
+        for (let i = rotation.keep - 1; i >= 1; i--)
+          if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+        renameSync(file, `${file}.1`);
+        destination.reopen();
+        size = 0;
+      } catch {
+        // Dropped from the file only (ENOSPC, EACCES…); the next line tries again.
+      }
     },
   };
 }
