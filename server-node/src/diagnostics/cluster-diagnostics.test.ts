@@ -128,6 +128,21 @@ describe('the cluster check', () => {
     await expect.poll(() => finding('stranded-tasks', 'node-gone'), { timeout: 10_000 }).toBeNull();
   });
 
+  it('sees a queue that stalls, and says when it is paused', async () => {
+    await cluster.api('PATCH', '/api/cluster', { paused: true });
+    const { rows } = await cluster.db.query<{ id: string }>(
+      `insert into tasks (kind, queued_at) values ('noop', now() - interval '2 minutes') returning id::text`,
+    );
+    const queue = await finding('queue', 'node-1');
+    await cluster.api('PATCH', '/api/cluster', { paused: false });
+    expect(queue!.meaning).toMatch(/oldest has waited 1[23]\d s: the queue is paused/);
+    expect(queue!.fix).toMatch(/Resume the queue/);
+    await expect
+      .poll(async () => (await cluster.api<{ state: string }>('GET', `/api/tasks/${rows[0]!.id}`)).body.state)
+      .not.toBe('queued');
+    expect(await finding('queue', 'node-1')).toBeNull();
+  });
+
   it("adds the balancer's view: a member kept from users while its node serves", async () => {
     const headers = { authorization: `Bearer ${cluster.apiKey}`, 'content-type': 'application/json' };
     const set = await fetch(`${balancer.url}${balancerServerPath('node-1')}`, {
