@@ -19,7 +19,13 @@ export async function askPeer<T>(
     });
     if (!response.ok) {
       const text = await response.text();
-      return { body: null, error: `HTTP ${response.status}: ${text.slice(0, 200)}` };
+      let said = text.slice(0, 300);
+      try {
+        said = (JSON.parse(text) as { error?: string }).error ?? said;
+      } catch {
+        // Not the API's JSON error: its first words as they are.
+      }
+      return { body: null, error: `HTTP ${response.status}: ${said}` };
     }
     return { body: await read(response), error: null };
   } catch (error) {

@@ -11,12 +11,13 @@ import {
   SUPPORT_BUNDLE_PATH,
   balancerFindings,
   balancerServerPath,
+  nodeLogPath,
   nodeSelfCheckPath,
 } from '../api/index.js';
 import type { RunningBalancer } from '../balancer/start-balancer.js';
 import { startBalancer } from '../balancer/start-balancer.js';
 import { SENTINEL_FILE } from '../cluster/shared-storage.js';
-import { readNodeConfig } from '../config/node-config.js';
+import { readNodeConfig, writeNodeConfig } from '../config/node-config.js';
 import { findFreePort } from '../net/free-port.js';
 import { forEachEntry } from '../packages/archive-entries.js';
 import { CLI_MAIN } from '../sandbox/node-process.js';
@@ -272,5 +273,20 @@ describe('the cluster check', () => {
       body: '{}',
     });
     expect(denied.status).toBe(403);
+  });
+
+  it('names a node whose registered URL reaches another node, and never forwards twice', async () => {
+    // node-4's publicUrl is edited to node-1's (a copied flotilla.json) and node-4 restarted.
+    const home = cluster.node('node-4').home;
+    const config = await readNodeConfig(home);
+    await cluster.stopNode('node-4');
+    await writeNodeConfig(home, { ...config, publicUrl: cluster.node('node-1').url });
+    await cluster.start('node-4', { sharedFolder: path.join(cluster.dir, 'local-copy') });
+    await expect
+      .poll(async () => (await finding('node-unreachable', 'node-4'))?.meaning ?? '', { timeout: 15_000 })
+      .toMatch(/node-4's registered URL reaches node-1 instead \(asked by node-1\)/);
+    const log = await cluster.api<ErrorDto>('GET', nodeLogPath('node-4'), undefined, { node: 'node-2' });
+    expect(log.status).toBe(502);
+    expect(log.body.error).toMatch(/reaches node-1 instead/);
   });
 });

@@ -10,7 +10,7 @@ import type { NodeSelfCheckDto, SupportBundleRequest } from '../../api/diagnosti
 import { buildSupportBundle } from '../../support/build-support-bundle.js';
 import { ACTION_ROLES } from '../../api/roles.js';
 import { askPeer } from '../../diagnostics/ask-peer.js';
-import { peerCredentials } from '../../diagnostics/peer-credentials.js';
+import { peerCredentials, refuseSecondHop } from '../../diagnostics/peer-credentials.js';
 import { gatherDiagnostics } from '../../diagnostics/gather-diagnostics.js';
 import { selfCheck } from '../../diagnostics/self-check.js';
 import { getNode } from '../../sql/node-rows.js';
@@ -49,7 +49,7 @@ export function diagnosticsRoutes(app: FastifyInstance, { runtime }: RouteContex
   const role = ACTION_ROLES['cluster.diagnostics'];
 
   app.get(DIAGNOSTICS_PATH, { config: { role } }, async (request) =>
-    gatherDiagnostics(runtime, peerCredentials(request)),
+    gatherDiagnostics(runtime, peerCredentials(request, runtime.name)),
   );
 
   app.post(
@@ -57,7 +57,11 @@ export function diagnosticsRoutes(app: FastifyInstance, { runtime }: RouteContex
     { config: { role: ACTION_ROLES['cluster.supportBundle'] } },
     async (request, reply) => {
       const body = parseOr400(supportBundleBody, request.body ?? {}, 'request body');
-      const zip = await buildSupportBundle(runtime, peerCredentials(request), body.balancer ?? null);
+      const zip = await buildSupportBundle(
+        runtime,
+        peerCredentials(request, runtime.name),
+        body.balancer ?? null,
+      );
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       return reply
         .type('application/zip')
@@ -70,12 +74,13 @@ export function diagnosticsRoutes(app: FastifyInstance, { runtime }: RouteContex
   app.get(NODE_SELF_CHECK_ROUTE, { config: { role } }, async (request) => {
     const { name } = parseOr400(nodeParams, request.params, 'path');
     if (name === runtime.name) return selfCheck(runtime);
+    refuseSecondHop(request, name, runtime.name);
     const node = await getNode(runtime.pool, name);
     if (!node) throw new HttpError(404, `No node named '${name}'.`);
     const answer = await askPeer<NodeSelfCheckDto>(
       node.url,
       nodeSelfCheckPath(name),
-      peerCredentials(request),
+      peerCredentials(request, runtime.name),
     );
     if (answer.error !== null)
       throw new HttpError(

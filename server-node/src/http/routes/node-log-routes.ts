@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NODE_LOG_ROUTE, nodeLogPath } from '../../api/nodes.js';
 import { ACTION_ROLES } from '../../api/roles.js';
 import { streamFromPeer } from '../../diagnostics/ask-peer.js';
-import { peerCredentials } from '../../diagnostics/peer-credentials.js';
+import { peerCredentials, refuseSecondHop } from '../../diagnostics/peer-credentials.js';
 import { nodeLogFile } from '../../logs/rotating-log-file.js';
 import { readNodeLog } from '../../logs/read-node-log.js';
 import { getNode } from '../../sql/node-rows.js';
@@ -35,12 +35,18 @@ export function nodeLogRoutes(app: FastifyInstance, { runtime }: RouteContext): 
         readNodeLog(file, { lines, follow: following, signal }),
       );
     }
+    refuseSecondHop(request, name, runtime.name);
     const node = await getNode(runtime.pool, name);
     if (!node) throw new HttpError(404, `No node named '${name}'.`);
     const controller = new AbortController();
     request.raw.on('close', () => controller.abort());
     const path = nodeLogPath(name, { lines, follow: following });
-    const peer = await streamFromPeer(node.url, path, peerCredentials(request), controller.signal);
+    const peer = await streamFromPeer(
+      node.url,
+      path,
+      peerCredentials(request, runtime.name),
+      controller.signal,
+    );
     if (peer.error !== null)
       throw new HttpError(502, `${name} did not answer at ${node.url} (${peer.error}); it is ${node.state}.`);
     if (!peer.response.ok) {
