@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BalancerPage } from './pages/balancer-page.js';
 import { ClustersPage } from './pages/clusters-page.js';
+import { DiagnosticsPage } from './pages/diagnostics-page.js';
 import { HostsPage } from './pages/hosts-page.js';
 import { MigrationPage } from './pages/migration-page.js';
 import { NodesPage } from './pages/nodes-page.js';
@@ -25,6 +26,8 @@ export interface SandboxCluster {
   dbUrl: string;
   /** Its folder: node-1/flotilla.json holds the master key a provisioned node needs. */
   dir: string;
+  /** The cluster's shared folder. */
+  sharedDir: string;
   /** Queues `count` noop tasks that each sleep `sleepMs`, through the cluster's API. */
   queueTasks(count: number, sleepMs: number): Promise<void>;
 }
@@ -44,6 +47,7 @@ interface TestFixtures {
   balancer: BalancerPage;
   hosts: HostsPage;
   migration: MigrationPage;
+  diagnostics: DiagnosticsPage;
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
@@ -68,7 +72,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         [SERVER_NODE_CLI, 'sandbox', '--dir', dir, '--nodes', '3', '--port', String(port), '--json'],
         { logFile: path.join(RESULTS_DIR, 'sandbox.log') },
       );
-      const { balancerUrl, apiKey, nodes, dbUrl } = started.info;
+      const { balancerUrl, apiKey, nodes, dbUrl, sharedDir } = started.info;
       const queueTasks = async (count: number, sleepMs: number) => {
         for (let i = 0; i < count; i++) {
           const response = await fetch(`${balancerUrl}/api/tasks`, {
@@ -79,7 +83,15 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
           expect(response.status).toBe(201);
         }
       };
-      await use({ balancerUrl: balancerUrl || nodes[0]!.url, apiKey, nodes, dbUrl, dir, queueTasks });
+      await use({
+        balancerUrl: balancerUrl || nodes[0]!.url,
+        apiKey,
+        nodes,
+        dbUrl,
+        dir,
+        sharedDir,
+        queueTasks,
+      });
       await started.stop();
     },
     { scope: 'worker', timeout: 180_000 },
@@ -122,6 +134,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   balancer: async ({ page }, use) => use(new BalancerPage(page)),
   hosts: async ({ page }, use) => use(new HostsPage(page)),
   migration: async ({ page }, use) => use(new MigrationPage(page)),
+  diagnostics: async ({ page }, use) => use(new DiagnosticsPage(page)),
 });
 
 export { expect };

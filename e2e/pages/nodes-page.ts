@@ -51,4 +51,17 @@ export class NodesPage {
     await dialog.getByRole('button', { name: 'Change cap' }).click();
     await dialog.waitFor({ state: 'detached' });
   }
+
+  /** Opens the node's log drawer; returns the log it shows. */
+  async showLog(name: string): Promise<Locator> {
+    await this.openActions(name);
+    await this.page.getByRole('menuitem', { name: 'Show log' }).click();
+    return this.page.getByTestId('node-log');
+  }
+
+  /** In the open log drawer: the least level shown. */
+  async filterLog(level: 'All levels' | 'Warnings and errors' | 'Errors'): Promise<void> {
+    await this.page.getByRole('combobox', { name: 'Level' }).click();
+    await this.page.getByRole('option', { name: level, exact: true }).click();
+  }
 }

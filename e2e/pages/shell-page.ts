@@ -1,6 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 
-export type ViewName = 'Overview' | 'Nodes' | 'Tasks' | 'Load balancer' | 'Hosts' | 'Clusters';
+export type ViewName =
+  'Overview' | 'Nodes' | 'Tasks' | 'Load balancer' | 'Diagnostics' | 'Hosts' | 'Clusters';
 
 /** The frame around every view: navigation, the cluster switcher, the connection badge, toasts. */
 export class ShellPage {

@@ -26,6 +26,8 @@ import type {
   DirectorySettingsInput,
   DirectoryTestInput,
   DirectoryTestResultDto,
+  DiagnosticFinding,
+  DiagnosticsDto,
   EventDto,
   MigrationCheckDto,
   MigrationProgressDto,
@@ -51,6 +53,8 @@ export type {
   DirectorySettingsInput,
   DirectoryTestInput,
   DirectoryTestResultDto,
+  DiagnosticFinding,
+  DiagnosticsDto,
   EventDto,
   MigrationCheckDto,
   MigrationProgressDto,
@@ -186,6 +190,12 @@ export interface ClusterSnapshotDto {
   balancer: BalancerStatsDto | null;
   balancerError: string | null;
   point: MetricsPointDto | null;
+}
+
+/** A file for the UI to save: its suggested name and its bytes in base64 (binary does not cross as JSON). */
+export interface SupportBundleFileDto {
+  fileName: string;
+  base64: string;
 }
 
 export interface TaskFilterDto {
@@ -525,6 +535,10 @@ export interface InvokeContract {
   'clusters:getSnapshot': () => ClusterSnapshotDto | null;
   /** Pauses or resumes the active cluster's queue. */
   'clusters:setPaused': (paused: boolean) => ClusterDto;
+  /** The cluster check (administrator): every node's self-check and the findings, the balancer's view added. */
+  'clusters:getDiagnostics': () => DiagnosticsDto;
+  /** The support bundle (administrator): a zip of the diagnostics, node logs, configs without secrets, balancer stats. */
+  'clusters:getSupportBundle': () => SupportBundleFileDto;
   'sandbox:start': () => SandboxStatusDto;
   'sandbox:stop': () => SandboxStatusDto;
   'sandbox:getStatus': () => SandboxStatusDto;
@@ -536,6 +550,11 @@ export interface InvokeContract {
   'nodes:setTaskCap': (name: string, taskCap: number) => NodeDto;
   /** Deletes an offline or dead node from the cluster. */
   'nodes:remove': (name: string) => null;
+  /** The node's own log, its last `lines` lines (pino JSON lines; administrator). */
+  'nodes:getLog': (name: string, lines: number) => string;
+  /** Streams the node's log (its last `lines`, then as written) as `nodes:logChunk` pushes until `nodes:unfollowLog`. */
+  'nodes:followLog': (name: string, lines: number) => null;
+  'nodes:unfollowLog': (name: string) => null;
   'tasks:list': (filter: TaskFilterDto) => TaskDto[];
   'tasks:get': (id: string) => TaskDetailDto;
   'tasks:add': (task: NewTaskDto) => CreateTaskResultDto;
@@ -603,6 +622,8 @@ export interface PushContract {
   'clusters:event': { clusterId: string; event: EventDto };
   'sandbox:status': SandboxStatusDto;
   'tasks:logChunk': TaskLogChunkDto;
+  /** More of a followed node log (whole lines). */
+  'nodes:logChunk': { clusterId: string; node: string; text: string };
   /** The hosts of a cluster changed (added, removed, provisioned): refetch them. */
   'hosts:changed': { clusterId: string };
   /** An action started or finished (its whole state). */
@@ -637,13 +658,22 @@ export const INVOKE: ChannelTree<InvokeChannel> = {
     update: 'clusters:update',
     remove: 'clusters:remove',
     select: 'clusters:select',
+    getDiagnostics: 'clusters:getDiagnostics',
+    getSupportBundle: 'clusters:getSupportBundle',
     getSnapshot: 'clusters:getSnapshot',
     setPaused: 'clusters:setPaused',
   },
   sandbox: { start: 'sandbox:start', stop: 'sandbox:stop', getStatus: 'sandbox:getStatus' },
   metrics: { list: 'metrics:list' },
   events: { list: 'events:list' },
-  nodes: { setDrain: 'nodes:setDrain', setTaskCap: 'nodes:setTaskCap', remove: 'nodes:remove' },
+  nodes: {
+    setDrain: 'nodes:setDrain',
+    setTaskCap: 'nodes:setTaskCap',
+    remove: 'nodes:remove',
+    getLog: 'nodes:getLog',
+    followLog: 'nodes:followLog',
+    unfollowLog: 'nodes:unfollowLog',
+  },
   tasks: {
     list: 'tasks:list',
     get: 'tasks:get',
@@ -703,6 +733,7 @@ export const PUSH: ChannelTree<PushEvent> = {
   clusters: { changed: 'clusters:changed', snapshot: 'clusters:snapshot', event: 'clusters:event' },
   sandbox: { status: 'sandbox:status' },
   tasks: { logChunk: 'tasks:logChunk' },
+  nodes: { logChunk: 'nodes:logChunk' },
   hosts: { changed: 'hosts:changed', action: 'hosts:action', actionEvent: 'hosts:actionEvent' },
   migrations: { state: 'migrations:state', progress: 'migrations:progress' },
 };

@@ -7,8 +7,10 @@ export const queryKeys = {
   sandbox: () => ['sandbox'] as const,
   cluster: (clusterId: string) => ['cluster', clusterId] as const,
   snapshot: (clusterId: string) => ['cluster', clusterId, 'snapshot'] as const,
+  diagnostics: (clusterId: string) => ['cluster', clusterId, 'diagnostics'] as const,
   history: (clusterId: string) => ['cluster', clusterId, 'history'] as const,
   events: (clusterId: string) => ['cluster', clusterId, 'events'] as const,
+  nodeLog: (clusterId: string, name: string) => ['cluster', clusterId, 'nodes', 'log', name] as const,
   tasks: (clusterId: string) => ['cluster', clusterId, 'tasks'] as const,
   taskList: (clusterId: string, filter: TaskFilterDto) =>
     ['cluster', clusterId, 'tasks', 'list', filter] as const,

@@ -44,6 +44,11 @@ export function usePushSync(): void {
           old === undefined ? old : old + text,
         );
       }),
+      api.on(PUSH.nodes.logChunk, ({ clusterId, node, text }) => {
+        client.setQueryData(queryKeys.nodeLog(clusterId, node), (old: string | undefined) =>
+          old === undefined ? old : old + text,
+        );
+      }),
       api.on(PUSH.hosts.changed, ({ clusterId }) => {
         void client.invalidateQueries({ queryKey: queryKeys.hosts(clusterId), exact: true });
       }),

@@ -3,6 +3,7 @@ import { useActiveCluster } from '../hooks/use-clusters';
 import { useNavStore, type ViewId } from '../stores/nav-store';
 import { BalancerView } from '../views/balancer/balancer-view';
 import { ClustersView } from '../views/clusters/clusters-view';
+import { DiagnosticsView } from '../views/diagnostics/diagnostics-view';
 import { HostsView } from '../views/hosts/hosts-view';
 import { MigrationBanner } from '../views/migration/migration-banner';
 import { MigrationView } from '../views/migration/migration-view';
@@ -37,6 +38,7 @@ const VIEWS: Record<Exclude<ViewId, 'clusters'>, () => React.JSX.Element> = {
   nodes: NodesView,
   tasks: TasksView,
   balancer: BalancerView,
+  diagnostics: DiagnosticsView,
   hosts: HostsView,
   migration: MigrationView,
 };

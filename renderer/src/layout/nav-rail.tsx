@@ -5,6 +5,7 @@ import {
   BoxMultipleRegular,
   DataAreaRegular,
   DesktopRegular,
+  StethoscopeRegular,
   ServerMultipleRegular,
   TaskListSquareLtrRegular,
 } from '@fluentui/react-icons';
@@ -16,6 +17,7 @@ const ITEMS: { id: ViewId; label: string; icon: React.JSX.Element }[] = [
   { id: 'nodes', label: 'Nodes', icon: <ServerMultipleRegular /> },
   { id: 'tasks', label: 'Tasks', icon: <TaskListSquareLtrRegular /> },
   { id: 'balancer', label: 'Load balancer', icon: <ArrowSplitRegular /> },
+  { id: 'diagnostics', label: 'Diagnostics', icon: <StethoscopeRegular /> },
   { id: 'hosts', label: 'Hosts', icon: <DesktopRegular /> },
   { id: 'clusters', label: 'Clusters', icon: <BoxMultipleRegular /> },
 ];

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 
-export type ViewId = 'overview' | 'nodes' | 'tasks' | 'balancer' | 'hosts' | 'migration' | 'clusters';
+export type ViewId =
+  'overview' | 'nodes' | 'tasks' | 'balancer' | 'diagnostics' | 'hosts' | 'migration' | 'clusters';
 
 interface NavState {
   view: ViewId;

@@ -160,8 +160,30 @@ export {
   type DirectoryTestResultDto,
 } from './directory.js';
 export { CLUSTER_PATH, type UpdateClusterRequest } from './cluster.js';
+export {
+  DIAGNOSTICS_PATH,
+  NODE_SELF_CHECK_ROUTE,
+  SUPPORT_BUNDLE_PATH,
+  balancerFindings,
+  nodeSelfCheckPath,
+  sortFindings,
+  type DiagnosticFinding,
+  type DiagnosticsDto,
+  type DiagnosticsNodeDto,
+  type FindingSeverity,
+  type NodeSelfCheckDto,
+  type SupportBundleRequest,
+} from './diagnostics.js';
 export { EVENTS_PATH } from './events.js';
-export { NODES_PATH, NODE_PING_PATH, NODE_ROUTE, nodePath, type UpdateNodeRequest } from './nodes.js';
+export {
+  NODES_PATH,
+  NODE_LOG_ROUTE,
+  NODE_PING_PATH,
+  NODE_ROUTE,
+  nodeLogPath,
+  nodePath,
+  type UpdateNodeRequest,
+} from './nodes.js';
 export { PACKAGES_PATH, packageDownloadPath, packagePath } from './packages.js';
 export {
   TASKS_PATH,

@@ -20,3 +20,17 @@ export interface UpdateNodeRequest {
   /** 0 (a UI-only node) to 1000. */
   taskCap?: number | undefined;
 }
+
+/**
+ * GET → text/plain, the node's own log (pino JSON lines, secrets redacted by the logger): the last `lines`
+ * (default 200, at most 5000), then with `follow=1` what it writes next, until the client lets go. Any node
+ * answers for any node by forwarding to the owner (administrator).
+ */
+export const NODE_LOG_ROUTE = '/api/nodes/:name/log';
+export const nodeLogPath = (name: string, query: { lines?: number; follow?: boolean } = {}): string => {
+  const params = new URLSearchParams();
+  if (query.lines !== undefined) params.set('lines', String(query.lines));
+  if (query.follow) params.set('follow', '1');
+  const search = params.toString();
+  return `${nodePath(name)}/log${search ? `?${search}` : ''}`;
+};

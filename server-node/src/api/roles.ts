@@ -20,8 +20,14 @@ export const ACTION_ROLES = {
   'nodes.update': 'administrator',
   /** DELETE /api/nodes/:name (offline or dead nodes). */
   'nodes.remove': 'administrator',
+  /** GET /api/nodes/:name/log: a node's own log (paths, addresses, errors). */
+  'nodes.log': 'administrator',
   /** PATCH /api/cluster: pause or resume the queue. */
   'cluster.update': 'administrator',
+  /** GET /api/cluster/diagnostics and each node's self-check: the cluster check (it shows paths and versions). */
+  'cluster.diagnostics': 'administrator',
+  /** POST /api/cluster/support-bundle: diagnostics, node logs and configurations (secrets removed), in a zip. */
+  'cluster.supportBundle': 'administrator',
   /** POST /api/tasks: any task kind, including scripts that run on the nodes. */
   'tasks.add': 'administrator',
   /** POST /api/tasks/:id/cancel */

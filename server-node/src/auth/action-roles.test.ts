@@ -13,7 +13,10 @@ import { createUser } from '../test-support/users.js';
 const REQUESTS: Record<Action, { method: string; path: string; body?: unknown; balancer?: true }> = {
   'nodes.update': { method: 'PATCH', path: '/api/nodes/node-1', body: { taskCap: 3 } },
   'nodes.remove': { method: 'DELETE', path: '/api/nodes/no-such-node' },
+  'nodes.log': { method: 'GET', path: '/api/nodes/node-1/log?lines=1' },
   'cluster.update': { method: 'PATCH', path: '/api/cluster', body: { paused: false } },
+  'cluster.diagnostics': { method: 'GET', path: '/api/cluster/diagnostics' },
+  'cluster.supportBundle': { method: 'POST', path: '/api/cluster/support-bundle', body: {} },
   'tasks.add': { method: 'POST', path: '/api/tasks', body: { kind: 'noop', args: { sleepMs: 0 } } },
   'tasks.cancel': { method: 'POST', path: '/api/tasks/999999/cancel' },
   'tasks.retry': { method: 'POST', path: '/api/tasks/999999/retry' },

@@ -29,7 +29,7 @@ describe('flotilla-node CLI', () => {
   it('has --help for every command', async () => {
     const top = await cli('--help');
     expect(top.code).toBe(0);
-    for (const command of ['init', 'run', 'node', 'path', 'doctor', 'sandbox']) {
+    for (const command of ['init', 'run', 'node', 'path', 'doctor', 'sandbox', 'support-bundle']) {
       expect(top.stdout).toContain(command);
       const help = await cli(command, '--help');
       expect(help.code).toBe(0);
@@ -47,6 +47,14 @@ describe('flotilla-node CLI', () => {
       [['node', '--home', dir, '--drain', 'maybe'], /--drain must be true or false/],
       [['run', '--home', path.join(dir, 'nothing')], /No node configuration at .* Run 'flotilla-node init/],
       [['sandbox', '--dir', dir, '--nodes', '99'], /--nodes must be a whole number from 1 to 16/],
+      [['doctor'], /Missing --home/],
+      [['support-bundle'], /Missing --out/],
+      [['support-bundle', '--out', path.join(dir, 'b.zip')], /support-bundle needs --url URL/],
+      [['doctor', '--cluster'], /doctor --cluster needs --url URL/],
+      [
+        ['doctor', '--cluster', '--url', 'http://127.0.0.1:1', '--api-key-file', path.join(dir, 'no-key')],
+        /Cannot read the API key file/,
+      ],
     ];
     for (const [args, message] of cases) {
       const result = await cli(...args);

@@ -9,6 +9,7 @@ import { pathCommand } from './commands/path-command.js';
 import { postgresCommand } from './commands/postgres-command.js';
 import { runCommand } from './commands/run-command.js';
 import { sandboxCommand } from './commands/sandbox-command.js';
+import { supportBundleCommand } from './commands/support-bundle-command.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summary: string }> = {
   init: { run: initCommand, summary: 'create a node home; the first one creates the cluster' },
@@ -16,6 +17,10 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; summa
   node: { run: nodeCommand, summary: "change a node's task cap or drain it" },
   path: { run: pathCommand, summary: "set the cluster's shared storage folder" },
   doctor: { run: doctorCommand, summary: 'check what a node needs (database, key, storage, clock)' },
+  'support-bundle': {
+    run: supportBundleCommand,
+    summary: 'a zip for support: cluster check, node logs, configs without secrets, versions',
+  },
   sandbox: { run: sandboxCommand, summary: 'a local cluster: embedded PostgreSQL + N nodes + a balancer' },
   balance: { run: balanceCommand, summary: 'the built-in load balancer (sandbox, single host)' },
   migrate: {

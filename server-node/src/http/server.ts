@@ -18,6 +18,8 @@ import { deploymentRoutes } from '../deploy/deployment-routes.js';
 import { DomainContext } from '../domain/domain-context.js';
 import { environmentRoutes } from '../environments/environment-routes.js';
 import type { NodeRuntime } from '../node/node-runtime.js';
+import { diagnosticsRoutes } from './routes/diagnostics-routes.js';
+import { nodeLogRoutes } from './routes/node-log-routes.js';
 import { packageRoutes } from '../packages/package-routes.js';
 import { portalErrorPage, portalRoutes } from '../portal/portal-routes.js';
 import { projectRoutes } from '../projects/project-routes.js';
@@ -50,6 +52,8 @@ export function buildServer(runtime: NodeRuntime, options: BuildServerOptions = 
     trustProxy: runtime.config.trustedProxies ?? DEFAULT_TRUSTED_PROXIES,
   });
   const context: RouteContext = { runtime, domain: new DomainContext(runtime) };
+  runtime.openConnections = () =>
+    new Promise((resolve) => app.server.getConnections((error, count) => resolve(error ? 0 : count)));
   const { onRoute } = options;
   if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
 
@@ -100,6 +104,8 @@ export function buildServer(runtime: NodeRuntime, options: BuildServerOptions = 
 
   nodeRoutes(app, context);
   clusterRoutes(app, context);
+  diagnosticsRoutes(app, context);
+  nodeLogRoutes(app, context);
   taskRoutes(app, context);
   eventRoutes(app, context);
   authRoutes(app, context);

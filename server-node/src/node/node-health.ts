@@ -4,6 +4,8 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import { checkSentinel } from '../cluster/shared-storage.js';
 
+/** Where each node writes its probe file in the shared folder (its name; peers can see who shares it). */
+export const PROBE_FOLDER = '.flotilla-probe';
 /** How often the shared folder is checked (sentinel read, a small write, free space). */
 const SHARED_PROBE_MS = 1000;
 /** A probe of the shared folder still pending after this long means the share hangs (a dead NFS server). */
@@ -107,7 +109,7 @@ export class NodeHealth {
       this.sharedProblem = `shared storage: ${sentinel}`;
     } else {
       // A write of its own, so a share that turned read-only (or lost its permissions) shows at once.
-      const probe = path.join(dir, '.flotilla-probe', this.sources.node);
+      const probe = path.join(dir, PROBE_FOLDER, this.sources.node);
       const written = await mkdir(path.dirname(probe), { recursive: true })
         .then(() => writeFile(probe, `${new Date().toISOString()}\n`))
         .then(

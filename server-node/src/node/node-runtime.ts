@@ -82,6 +82,8 @@ export class NodeRuntime {
   private contractedPast: string | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly stats = createProcessStats();
+  /** HTTP connections open on this node; the server that serves it sets this (run-command.ts). */
+  openConnections: () => Promise<number> = () => Promise.resolve(0);
 
   constructor(
     readonly config: NodeConfig,

@@ -15,17 +15,42 @@ export function spawnNode(
   logFile: string,
   env: NodeJS.ProcessEnv = {},
   umask?: number,
+  sharedView?: SharedView,
 ): ChildProcess {
   const out = openSync(logFile, 'a');
   const previous = umask === undefined ? null : process.umask(umask);
+  const node = [process.execPath, CLI_MAIN, 'run', '--home', home];
+  // The fault of a host whose share is not mounted where the others' is: a mount namespace of the
+  // node's own (root only) in which another folder is mounted over the cluster's shared path.
+  const [file, ...args] = sharedView
+    ? [
+        'unshare',
+        '--mount',
+        '--propagation',
+        'private',
+        '--',
+        'sh',
+        '-c',
+        'mount --bind "$0" "$1" && shift && exec "$@"',
+        sharedView.folder,
+        sharedView.sharedDir,
+        ...node,
+      ]
+    : node;
   try {
-    return spawn(process.execPath, [CLI_MAIN, 'run', '--home', home], {
+    return spawn(file!, args, {
       stdio: ['ignore', out, out],
       env: { ...process.env, ...env },
     });
   } finally {
     if (previous !== null) process.umask(previous);
   }
+}
+
+/** For a test: the node sees `folder` at the cluster's `sharedDir`, the other nodes the real share. */
+export interface SharedView {
+  sharedDir: string;
+  folder: string;
 }
 
 /** Starts `flotilla-node balance --listen LISTEN --home HOME` as its own process, its output appended to `logFile`. */

@@ -18,6 +18,13 @@ export interface TestNode {
   child: ChildProcess;
 }
 
+export interface StartOptions {
+  /** Extra environment for the node process (test-only settings). */
+  env?: NodeJS.ProcessEnv;
+  /** A folder this node sees at the cluster's shared path instead of the share (a mount namespace). */
+  sharedFolder?: string;
+}
+
 /**
  * A real cluster for a test file: its own database, a temporary shared folder, and nodes as separate
  * `flotilla-node run` processes. `dbUrlFor` lets a test put a node's database traffic through a proxy.
@@ -47,7 +54,7 @@ export class TestCluster {
   }
 
   /** Initialises a node home (the first one creates the cluster) and starts the node. */
-  async addNode(name: string, dbUrl = this.dbUrl): Promise<TestNode> {
+  async addNode(name: string, dbUrl = this.dbUrl, options: StartOptions = {}): Promise<TestNode> {
     const home = path.join(this.dir, name);
     const first = this.nodes.size === 0 && !this.apiKey;
     const masterKey = first
@@ -58,24 +65,33 @@ export class TestCluster {
       home,
       dbUrl,
       name,
-      sharedDir: path.join(this.dir, 'shared'),
+      sharedDir: this.sharedDir,
       listen: { host: '127.0.0.1', port },
       masterKey,
     });
     if (result.apiKey) this.apiKey = result.apiKey;
-    return this.start(name);
+    return this.start(name, options);
   }
 
   /** Starts (or restarts) a node from its home. */
-  async start(name: string): Promise<TestNode> {
+  async start(name: string, options: StartOptions = {}): Promise<TestNode> {
     const home = path.join(this.dir, name);
     const config = await readNodeConfig(home);
     const logFile = path.join(this.dir, `${name}.log`);
-    const child = spawnNode(home, logFile, { FLOTILLA_SHUTDOWN_GRACE_MS: '1000' });
+    const sharedView = options.sharedFolder
+      ? { sharedDir: this.sharedDir, folder: options.sharedFolder }
+      : undefined;
+    const env = { FLOTILLA_SHUTDOWN_GRACE_MS: '1000', ...options.env };
+    const child = spawnNode(home, logFile, env, undefined, sharedView);
     const node: TestNode = { name, url: config.publicUrl, home, logFile, child };
     this.nodes.set(name, node);
     await waitForNode(node.url, child, logFile);
     return node;
+  }
+
+  /** The cluster's shared folder. */
+  get sharedDir(): string {
+    return path.join(this.dir, 'shared');
   }
 
   node(name: string): TestNode {

@@ -2,11 +2,14 @@ import {
   CLUSTER_PATH,
   DIRECTORY_SETTINGS_PATH,
   DIRECTORY_TEST_PATH,
+  DIAGNOSTICS_PATH,
   EVENTS_PATH,
+  SUPPORT_BUNDLE_PATH,
   ME_PATH,
   NODES_PATH,
   PACKAGES_PATH,
   TASKS_PATH,
+  nodeLogPath,
   nodePath,
   packageDownloadPath,
   taskCancelPath,
@@ -25,6 +28,8 @@ import {
   type DirectorySettingsInput,
   type DirectoryTestInput,
   type DirectoryTestResultDto,
+  type DiagnosticsDto,
+  type SupportBundleRequest,
   type MeDto,
   type NodeDto,
   type PackageDto,
@@ -73,8 +78,30 @@ export class ClusterApi {
     return null;
   }
 
+  /** A node's own log, its last `lines` lines (any node forwards it to the owner). */
+  nodeLog(name: string, lines: number): Promise<string> {
+    return this.http.text(nodeLogPath(name, { lines }));
+  }
+
+  /** A node's log as it is written, after its last `lines`; the body lasts until `signal` aborts. */
+  async followNodeLog(name: string, lines: number, signal: AbortSignal): Promise<Response> {
+    const path = nodeLogPath(name, { lines, follow: true });
+    const { response } = await this.http.stream(path, { accept: 'text/plain' }, signal);
+    return response;
+  }
+
   getCluster(): Promise<ClusterDto> {
     return this.http.json('GET', CLUSTER_PATH);
+  }
+
+  /** The cluster check: every live node's self-check and the findings (administrator). */
+  diagnostics(): Promise<DiagnosticsDto> {
+    return this.http.json('GET', DIAGNOSTICS_PATH);
+  }
+
+  /** The support bundle (a zip), with the balancer's stats the console read added to it. */
+  supportBundle(balancer: BalancerStatsDto | null): Promise<Buffer> {
+    return this.http.bytes('POST', SUPPORT_BUNDLE_PATH, { balancer } satisfies SupportBundleRequest);
   }
 
   /** Pauses or resumes the queue, cluster-wide. */

@@ -54,6 +54,11 @@ export class ClusterHttp {
     return (await response.json()) as T;
   }
 
+  /** A binary answer (a zip), whole. */
+  async bytes(method: string, path: string, body?: unknown): Promise<Buffer> {
+    return Buffer.from(await (await this.send(method, path, body)).arrayBuffer());
+  }
+
   async text(path: string): Promise<string> {
     return (await this.send('GET', path)).text();
   }

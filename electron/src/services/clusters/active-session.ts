@@ -6,7 +6,7 @@ import { haproxyFromSettings, type InventoryHostOpener } from '../balancer/hapro
 import { ClusterApi } from '../cluster-client/cluster-api.js';
 import { ClusterHttp } from '../cluster-client/cluster-http.js';
 import { ClusterMonitor } from '../cluster-client/cluster-monitor.js';
-import type { TaskLogFollower } from '../cluster-client/task-log-follower.js';
+import type { LogFollower } from '../cluster-client/log-follower.js';
 import { builtinBalancer, haproxyNodeBalancer, type NodeBalancer } from '../provisioning/index.js';
 import type { ClusterStore } from './cluster-store.js';
 
@@ -17,7 +17,8 @@ export interface ClusterSession {
   monitor: ClusterMonitor;
   /** The built-in balancer, or HAProxy when the cluster's balancer setting names one. */
   balancer: NodeBalancer;
-  followers: Map<string, TaskLogFollower>;
+  /** The logs the UI follows: a task's by its id, a node's as `node:<name>`. */
+  followers: Map<string, LogFollower>;
 }
 
 export interface ActiveSessionOptions {

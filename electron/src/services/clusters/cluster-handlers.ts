@@ -2,6 +2,7 @@ import type { DomainHandlers } from '../../common/contract.js';
 import { INVOKE } from '../../common/contract.js';
 import { UserError } from '../../common/user-error.js';
 import type { ConsoleContext } from './console-context.js';
+import { diagnosticsWithBalancer } from '../cluster-client/diagnostics-with-balancer.js';
 import { testConnection } from './test-connection.js';
 
 /** Saved clusters (like kubeconfig contexts), and what the console watches of the active one. */
@@ -59,6 +60,17 @@ export function clusterHandlers({
       return store.list();
     },
     [INVOKE.clusters.getSnapshot]: () => Promise.resolve(session.current?.monitor.snapshot() ?? null),
+    [INVOKE.clusters.getDiagnostics]: () =>
+      session.act(({ api, balancer }) => diagnosticsWithBalancer(api, balancer), false),
+    [INVOKE.clusters.getSupportBundle]: () =>
+      session.act(async ({ api, balancer, cluster }) => {
+        // The balancer's stats when it answers; the bundle is wanted most when something does not.
+        const stats = await balancer.stats().catch(() => null);
+        const zip = await api.supportBundle(stats);
+        const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+        const name = cluster.name.replace(/[^A-Za-z0-9._-]+/g, '-');
+        return { fileName: `flotilla-support-${name}-${stamp}.zip`, base64: zip.toString('base64') };
+      }, false),
     [INVOKE.clusters.setPaused]: (paused) => session.act(({ api }) => api.setPaused(paused)),
     [INVOKE.metrics.list]: () => Promise.resolve(session.current?.monitor.history() ?? []),
     [INVOKE.events.list]: () => Promise.resolve(session.current?.monitor.recentEvents() ?? []),

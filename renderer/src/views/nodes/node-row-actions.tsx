@@ -13,6 +13,7 @@ import {
   ArrowExitRegular,
   DeleteRegular,
   MoreHorizontalRegular,
+  DocumentTextRegular,
   NumberSymbolRegular,
 } from '@fluentui/react-icons';
 import type { NodeDto } from '@flotilla/electron/common/contract';
@@ -22,8 +23,32 @@ export interface NodeActionHandlers {
   onCap: (node: NodeDto) => void;
   onRemove: (node: NodeDto) => void;
   onRestart: (node: NodeDto) => void;
+  onShowLog: (node: NodeDto) => void;
+  /** Why the caller may not read node logs (null: they may). */
+  logDenied: string | null;
   /** Why a graceful restart is not possible from here (null: it is): only nodes the console provisioned. */
   restartBlocked: (node: NodeDto) => string | null;
+}
+
+/** A menu item that is disabled with its reason shown as a tooltip. */
+function ReasonMenuItem({
+  reason,
+  icon,
+  onClick,
+  children,
+}: {
+  reason: string | null;
+  icon: React.JSX.Element;
+  onClick: () => void;
+  children: React.ReactNode;
+}) {
+  return (
+    <Tooltip content={reason ?? ''} relationship="description" visible={reason ? undefined : false}>
+      <MenuItem icon={icon} disabled={reason !== null} onClick={onClick}>
+        {children}
+      </MenuItem>
+    </Tooltip>
+  );
 }
 
 /** Why a node cannot be removed right now, or null when it can. */
@@ -47,6 +72,9 @@ export function NodeRowActions({
   const removeReason = denied ?? removeBlockedReason(node);
   const drainReason = denied ?? (gone ? `${node.name} is ${node.state}: there is nothing to drain.` : null);
   const restartReason = denied ?? handlers.restartBlocked(node);
+  const logReason =
+    handlers.logDenied ??
+    (gone ? `${node.name} is ${node.state}: its log stays on its host, in logs/node.log of its home.` : null);
   return (
     <Menu positioning="below-end">
       <MenuTrigger disableButtonEnhancement>
@@ -58,32 +86,27 @@ export function NodeRowActions({
       </MenuTrigger>
       <MenuPopover>
         <MenuList>
-          <Tooltip
-            content={drainReason ?? ''}
-            relationship="description"
-            visible={drainReason ? undefined : false}
+          <ReasonMenuItem
+            reason={logReason}
+            icon={<DocumentTextRegular />}
+            onClick={() => handlers.onShowLog(node)}
           >
-            <MenuItem
-              icon={draining ? <ArrowEnterRegular /> : <ArrowExitRegular />}
-              disabled={drainReason !== null}
-              onClick={() => handlers.onDrain(node, !draining)}
-            >
-              {draining ? 'Undrain' : 'Drain…'}
-            </MenuItem>
-          </Tooltip>
-          <Tooltip
-            content={restartReason ?? ''}
-            relationship="description"
-            visible={restartReason ? undefined : false}
+            Show log
+          </ReasonMenuItem>
+          <ReasonMenuItem
+            reason={drainReason}
+            icon={draining ? <ArrowEnterRegular /> : <ArrowExitRegular />}
+            onClick={() => handlers.onDrain(node, !draining)}
           >
-            <MenuItem
-              icon={<ArrowClockwiseRegular />}
-              disabled={restartReason !== null}
-              onClick={() => handlers.onRestart(node)}
-            >
-              Graceful restart…
-            </MenuItem>
-          </Tooltip>
+            {draining ? 'Undrain' : 'Drain…'}
+          </ReasonMenuItem>
+          <ReasonMenuItem
+            reason={restartReason}
+            icon={<ArrowClockwiseRegular />}
+            onClick={() => handlers.onRestart(node)}
+          >
+            Graceful restart…
+          </ReasonMenuItem>
           <MenuItem
             icon={<NumberSymbolRegular />}
             disabled={denied !== null}
@@ -91,19 +114,13 @@ export function NodeRowActions({
           >
             Change task cap…
           </MenuItem>
-          <Tooltip
-            content={removeReason ?? ''}
-            relationship="description"
-            visible={removeReason ? undefined : false}
+          <ReasonMenuItem
+            reason={removeReason}
+            icon={<DeleteRegular />}
+            onClick={() => handlers.onRemove(node)}
           >
-            <MenuItem
-              icon={<DeleteRegular />}
-              disabled={removeReason !== null}
-              onClick={() => handlers.onRemove(node)}
-            >
-              Remove node…
-            </MenuItem>
-          </Tooltip>
+            Remove node…
+          </ReasonMenuItem>
         </MenuList>
       </MenuPopover>
     </Menu>

@@ -14,6 +14,7 @@ import { useSnapshot } from '../../hooks/use-snapshot';
 import { useNodeSelectionStore } from '../../stores/node-selection-store';
 import { NodeActionDialogs, type NodeActionDialogState } from '../hosts/node-action-dialogs';
 import { DrainDialog, type DrainRequest } from './drain-dialog';
+import { NodeLogDrawer } from './node-log-drawer';
 import { NodesTable } from './nodes-table';
 import { TaskCapDialog } from './task-cap-dialog';
 import { ViewTitle } from '../../components/view-title';
@@ -26,6 +27,7 @@ export function NodesView() {
   const [capNode, setCapNode] = useState<NodeDto | null>(null);
   const [removing, setRemoving] = useState<NodeDto | null>(null);
   const [pauseOpen, setPauseOpen] = useState(false);
+  const [logNode, setLogNode] = useState<string | null>(null);
   const [restarting, setRestarting] = useState<NodeActionDialogState | null>(null);
   const hosts = useHosts().data ?? [];
   const removeNode = useRemoveNode();
@@ -128,6 +130,8 @@ export function NodesView() {
                 if (host) setRestarting({ kind: 'restart', host });
               },
               restartBlocked,
+              onShowLog: (node) => setLogNode(node.name),
+              logDenied: deniedReason(role, 'nodes.log'),
             }}
           />
         ) : (
@@ -135,6 +139,7 @@ export function NodesView() {
         )}
       </SectionCard>
       <DrainDialog request={drainRequest} onClose={() => setDrainRequest(null)} />
+      <NodeLogDrawer name={logNode} onClose={() => setLogNode(null)} />
       <TaskCapDialog node={capNode} onClose={() => setCapNode(null)} />
       <NodeActionDialogs
         state={restarting}

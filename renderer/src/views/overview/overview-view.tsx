@@ -7,6 +7,7 @@ import { useMetricsHistory } from '../../hooks/use-metrics-history';
 import { useRecentEvents } from '../../hooks/use-recent-events';
 import { useSnapshot } from '../../hooks/use-snapshot';
 import { EventsFeed } from './events-feed';
+import { FindingsBadge } from './findings-badge';
 import { StatTile } from './stat-tile';
 import { ThroughputChart } from './throughput-chart';
 import { ViewTitle } from '../../components/view-title';
@@ -30,7 +31,10 @@ export function OverviewView() {
 
   return (
     <>
-      <ViewTitle>{cluster?.name} — overview</ViewTitle>
+      <div style={{ display: 'flex', alignItems: 'center', gap: 12 }}>
+        <ViewTitle grow>{cluster?.name} — overview</ViewTitle>
+        <FindingsBadge />
+      </div>
       <div style={{ display: 'flex', gap: 16, flexWrap: 'wrap' }}>
         <StatTile
           testId="stat-nodes"

@@ -23,6 +23,7 @@ import { formatClock } from '../../components/format';
 import { TaskStateBadge } from '../../components/task-state-badge';
 import { useNotify } from '../../components/use-notify';
 import { useFollowTaskLog } from '../../hooks/use-follow-task-log';
+import { LOG_BOX_STYLE } from '../../components/log-box-style';
 import { useSnapshot } from '../../hooks/use-snapshot';
 import { useCancelTask, useRetryTask, useTask, useTaskLog } from '../../hooks/use-tasks';
 import { useTaskViewStore } from '../../stores/task-view-store';
@@ -125,21 +126,7 @@ export function TaskDetailDrawer() {
               </TableBody>
             </Table>
             <Subtitle2>Log {running && <Caption1>(following live)</Caption1>}</Subtitle2>
-            <pre
-              data-testid="task-log"
-              style={{
-                margin: 0,
-                padding: 12,
-                minHeight: 160,
-                maxHeight: 420,
-                overflow: 'auto',
-                fontFamily: tokens.fontFamilyMonospace,
-                fontSize: 12,
-                background: tokens.colorNeutralBackground3,
-                borderRadius: tokens.borderRadiusMedium,
-                whiteSpace: 'pre-wrap',
-              }}
-            >
+            <pre data-testid="task-log" style={{ ...LOG_BOX_STYLE, minHeight: 160, maxHeight: 420 }}>
               {log || (running ? 'Waiting for output…' : '(no output)')}
               <div ref={logEnd} />
             </pre>

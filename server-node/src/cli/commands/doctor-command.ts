@@ -17,15 +17,28 @@ import { createPool, describeDbError, redactUrl } from '../../db/pool.js';
 import type { DbCluster } from '../../sql/cluster-row.js';
 import { readClusterRow } from '../../sql/cluster-row.js';
 import { VERSION } from '../../version.js';
+import { MAX_CLOCK_OFFSET_MS } from '../../diagnostics/cluster-findings.js';
 import type { CommandSpec } from '../args.js';
-import { parseCommandArgs } from '../args.js';
+import { parseCommandArgs, usage } from '../args.js';
+import { UserError } from '../../user-error.js';
+import { CLUSTER_ACCESS_OPTIONS } from './cluster-access.js';
+import { clusterDoctor } from './cluster-doctor.js';
 
 export const doctorSpec: CommandSpec = {
   name: 'doctor',
-  summary: 'Check everything this node needs: database, schema, master key, shared storage, clock.',
+  summary:
+    'Check everything this node needs: database, schema, master key, shared storage, clock. ' +
+    'With --cluster: every live node, and the faults only the whole cluster shows.',
   options: {
-    home: { type: 'string', required: true, help: 'the node home directory' },
+    home: { type: 'string', help: 'the node home directory (required without --cluster)' },
     json: { type: 'boolean', help: 'print the results as JSON' },
+    cluster: {
+      type: 'boolean',
+      help: 'check the whole cluster through its API (GET /api/cluster/diagnostics)',
+    },
+    url: CLUSTER_ACCESS_OPTIONS.url!,
+    'api-key-file': CLUSTER_ACCESS_OPTIONS['api-key-file']!,
+    'balancer-url': CLUSTER_ACCESS_OPTIONS['balancer-url']!,
   },
 };
 
@@ -35,12 +48,11 @@ interface Check {
   detail: string;
 }
 
-/** Clock skew beyond this breaks liveness judgements (heartbeats are stamped on the database clock). */
-const MAX_SKEW_MS = 1000;
-
 export async function doctorCommand(argv: string[]): Promise<number> {
   const args = parseCommandArgs(doctorSpec, argv);
   if (!args) return 0;
+  if (args.cluster) return clusterDoctor(args);
+  if (!args.home) throw new UserError(`Missing --home.\n\n${usage(doctorSpec)}`);
   const checks: Check[] = [];
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   let config: NodeConfig | null = null;
@@ -93,8 +105,8 @@ async function checkCluster(
     const skew = Math.abs(dbNow.getTime() - (started + roundTrip / 2));
     add(
       'clock',
-      skew <= MAX_SKEW_MS,
-      `${skew} ms from the database clock${skew > MAX_SKEW_MS ? ': sync this host (NTP)' : ''}`,
+      skew <= MAX_CLOCK_OFFSET_MS,
+      `${skew} ms from the database clock${skew > MAX_CLOCK_OFFSET_MS ? ': sync this host (NTP)' : ''}`,
     );
 
     const schema = await readSchemaState(pool);

@@ -5,6 +5,7 @@ import { createLogger } from '../../logger.js';
 import { listenTakingOver } from '../../migration/port-handoff.js';
 import { removeNodePid, writeNodePid } from '../../node/node-pid-file.js';
 import { NodeRuntime } from '../../node/node-runtime.js';
+import { nodeLogFile } from '../../logs/rotating-log-file.js';
 import { UserError } from '../../user-error.js';
 import type { CommandSpec } from '../args.js';
 import { parseCommandArgs } from '../args.js';
@@ -20,7 +21,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (!args) return 0;
   const home = args.home as string;
   const config = await readNodeConfig(home);
-  const log = createLogger(config.name);
+  const log = createLogger(config.name, { file: nodeLogFile(home) });
   const embedded = config.embedded ? await startEmbedded({ ...config.embedded, log }) : null;
 
   const runtime = new NodeRuntime(config, home, log);

@@ -17,6 +17,7 @@ import { TASK_KINDS } from '../../tasks/task-kinds.js';
 import { audit } from '../../audit/audit.js';
 import { HttpError, parseOr400 } from '../http-error.js';
 import type { RouteContext } from '../route-context.js';
+import { streamText } from '../stream-text.js';
 import { ACTION_ROLES } from '../../api/roles.js';
 
 const taskState = z.enum(['queued', 'executing', 'succeeded', 'failed', 'canceled']);
@@ -115,20 +116,8 @@ export function taskRoutes(app: FastifyInstance, { runtime }: RouteContext): voi
       for await (const chunk of readTaskLog(db, runtime.sharedDir, id, { follow: false })) chunks.push(chunk);
       return reply.type('text/plain; charset=utf-8').send(Buffer.concat(chunks));
     }
-    const controller = new AbortController();
-    request.raw.on('close', () => controller.abort());
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/plain; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-flotilla-node': runtime.name,
-    });
-    for await (const chunk of readTaskLog(db, runtime.sharedDir, id, {
-      follow: true,
-      signal: controller.signal,
-    })) {
-      reply.raw.write(chunk);
-    }
-    reply.raw.end();
+    await streamText(request, reply, runtime.name, (signal) =>
+      readTaskLog(db, runtime.sharedDir, id, { follow: true, signal }),
+    );
   });
 }

@@ -1,17 +1,15 @@
-import type { ClusterApi } from './cluster-api.js';
-
-export interface TaskLogFollowerOptions {
-  api: ClusterApi;
-  taskId: string;
+export interface LogFollowerOptions {
+  /** Opens the stream (a task's log, a node's log) with `?follow=1`. */
+  open: (signal: AbortSignal) => Promise<Response>;
   onText: (text: string) => void;
   onEnd: (error: Error | null) => void;
 }
 
-/** Streams a task's log as it is written (`?follow=1` ends when the task does); stop() lets go of it early. */
-export class TaskLogFollower {
+/** Streams a log as it is written until the server ends it (a task ends) or stop() lets go of it. */
+export class LogFollower {
   private readonly controller = new AbortController();
 
-  constructor(private readonly options: TaskLogFollowerOptions) {}
+  constructor(private readonly options: LogFollowerOptions) {}
 
   start(): void {
     void this.run();
@@ -22,9 +20,9 @@ export class TaskLogFollower {
   }
 
   private async run(): Promise<void> {
-    const { api, taskId, onText, onEnd } = this.options;
+    const { open, onText, onEnd } = this.options;
     try {
-      const response = await api.followTaskLog(taskId, this.controller.signal);
+      const response = await open(this.controller.signal);
       const decoder = new TextDecoder();
       for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
         const text = decoder.decode(chunk, { stream: true });
