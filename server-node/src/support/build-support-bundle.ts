@@ -55,7 +55,7 @@ export async function buildSupportBundle(
       data: await nodeLog(runtime, node, credentials),
     });
   }
-  return writeZip(entries);
+  return await writeZip(entries);
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
