@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { intOption } from '../cli/args.js';
-import { tail } from '../sandbox/node-process.js';
 import type { BenchPostgres } from './bench-postgres.js';
 import { startBenchPostgres } from './bench-postgres.js';
 import { flotillaBatch, flotillaIdlePickup, flotillaRecovery } from './flotilla-bench.js';
@@ -45,7 +44,8 @@ function parseOptions(argv: string[]): Options | null {
   if (values.help) return null;
   const sizes = (values.sizes ?? '1,3,8,16,32').split(',').map((size) => {
     const n = Number(size.trim());
-    if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`--sizes: '${size}' is not a size from 1 to 64`);
+    if (!Number.isInteger(n) || n < 1 || n > 64)
+      throw new Error(`--sizes: '${size}' is not a size from 1 to 64`);
     return n;
   });
   return { sizes, jobs: intOption(values.jobs, 'jobs', 1, 10_000_000) ?? 4000 };
@@ -74,7 +74,11 @@ interface ScaleRow {
   loadAvg: number[];
 }
 
-async function adminQuery<R extends pg.QueryResultRow>(pgServer: BenchPostgres, sql: string, params: unknown[] = []) {
+async function adminQuery<R extends pg.QueryResultRow>(
+  pgServer: BenchPostgres,
+  sql: string,
+  params: unknown[] = [],
+) {
   const client = new pg.Client({ connectionString: pgServer.adminUrl });
   await client.connect();
   try {
@@ -195,7 +199,9 @@ async function measureSize(pgServer: BenchPostgres, nodes: number, options: Opti
       parallel: START_PARALLEL,
       startTimeoutMs: 120_000,
     });
-    log(`${nodes} node(s) up in ${Math.round(performance.now() - startedAt)} ms; load ${loadAvg().join(' ')}`);
+    log(
+      `${nodes} node(s) up in ${Math.round(performance.now() - startedAt)} ms; load ${loadAvg().join(' ')}`,
+    );
     await flotillaBatch(cluster, Math.min(500, options.jobs)); // warm-up
 
     // The measured batch, with the connections and lock waits sampled, and the claim's cost.
@@ -234,8 +240,7 @@ async function measureSize(pgServer: BenchPostgres, nodes: number, options: Opti
     ).rows[0]!.mb;
 
     // A single node has nowhere to move its tasks to.
-    const recovery =
-      nodes > 1 ? await flotillaRecovery(cluster, nodes * TASK_CAP, RECOVERY_SLEEP_MS) : null;
+    const recovery = nodes > 1 ? await flotillaRecovery(cluster, nodes * TASK_CAP, RECOVERY_SLEEP_MS) : null;
     const row: ScaleRow = {
       nodes,
       jobsPerSec: batch.jobsPerSec,
@@ -288,14 +293,18 @@ async function main(): Promise<number> {
       pgStats: true,
       flags: ['-c', `max_connections=${maxConnections}`],
     });
-    log(`PostgreSQL ${pgServer.version}, max_connections ${maxConnections}; sizes ${options.sizes.join(', ')}`);
+    log(
+      `PostgreSQL ${pgServer.version}, max_connections ${maxConnections}; sizes ${options.sizes.join(', ')}`,
+    );
     const rows: ScaleRow[] = [];
     for (const nodes of options.sizes) {
       const row = await measureSize(pgServer, nodes, options);
       rows.push(row);
       process.stdout.write(`${JSON.stringify(row)}\n`);
     }
-    process.stdout.write(`${JSON.stringify({ rows, jobs: options.jobs, taskCap: TASK_CAP, postgres: pgServer.version })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ rows, jobs: options.jobs, taskCap: TASK_CAP, postgres: pgServer.version })}\n`,
+    );
     return 0;
   } catch (error) {
     log(`failed: ${(error as Error).stack ?? String(error)}`);
