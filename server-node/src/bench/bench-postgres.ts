@@ -44,7 +44,7 @@ const PG_STATS_FLAGS = [
 export async function startBenchPostgres(
   cleanup: Cleanup,
   databases: string[],
-  options: { pgStats: boolean },
+  options: { pgStats: boolean; flags?: string[] },
 ): Promise<BenchPostgres> {
   // A folder of its own (not inside another temp dir): as root, the server runs as OS user
   // `postgres`, which must be able to reach it.
@@ -52,7 +52,7 @@ export async function startBenchPostgres(
   cleanup.add('remove PostgreSQL data dir', () => rm(dataDir, { recursive: true, force: true }));
   const port = await findFreePort(0);
   const password = randomBytes(12).toString('base64url');
-  const flags = options.pgStats ? PG_STATS_FLAGS : [];
+  const flags = [...(options.pgStats ? PG_STATS_FLAGS : []), ...(options.flags ?? [])];
   await initialiseEmbedded({ dataDir, port, password, flags });
   const server = await startEmbedded({ dataDir, port, password, flags });
   cleanup.add('stop PostgreSQL', () => server.stop());

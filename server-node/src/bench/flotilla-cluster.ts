@@ -11,6 +11,9 @@ import { spawnNode, stopProcess, waitForNode } from '../sandbox/node-process.js'
 import type { Cleanup } from './util.js';
 import { log, waitFor } from './util.js';
 
+/** application_name of the benchmark's own connections. */
+export const BENCH_APPLICATION = 'flotilla-bench';
+
 export interface BenchNode {
   name: string;
   url: string;
@@ -33,19 +36,35 @@ export class FlotillaCluster {
     readonly db: pg.Pool,
   ) {}
 
-  static async start(dbUrl: string, cleanup: Cleanup, options: { nodes: number; taskCap: number }) {
+  /**
+   * The first node alone (it creates the cluster), then the others `parallel` at a time: dozens of
+   * node processes started one by one on a small machine would take minutes.
+   */
+  static async start(
+    dbUrl: string,
+    cleanup: Cleanup,
+    options: { nodes: number; taskCap: number; parallel?: number; startTimeoutMs?: number },
+  ) {
     const dir = await mkdtemp(path.join(tmpdir(), 'flotilla-bench-cluster-'));
     cleanup.add('remove cluster dir', () => rm(dir, { recursive: true, force: true }));
-    const db = new pg.Pool({ connectionString: dbUrl, max: 4 });
+    // Named, so the benchmark can tell its own connections from the cluster's in pg_stat_activity.
+    const db = new pg.Pool({ connectionString: dbUrl, max: 4, application_name: BENCH_APPLICATION });
     db.on('error', () => undefined); // idle clients dropping at shutdown must not crash the benchmark
     cleanup.add('close benchmark pool', () => db.end());
     const cluster = new FlotillaCluster(dir, dbUrl, db);
-    for (let i = 1; i <= options.nodes; i++) await cluster.addNode(`node-${i}`, cleanup);
+    const timeoutMs = options.startTimeoutMs ?? 30_000;
+    await cluster.addNode('node-1', cleanup, timeoutMs);
+    const parallel = options.parallel ?? 1;
+    for (let first = 2; first <= options.nodes; first += parallel) {
+      const batch = [];
+      for (let i = first; i < first + parallel && i <= options.nodes; i++) batch.push(`node-${i}`);
+      await Promise.all(batch.map((name) => cluster.addNode(name, cleanup, timeoutMs)));
+    }
     await cluster.setTaskCaps(options.taskCap);
     return cluster;
   }
 
-  private async addNode(name: string, cleanup: Cleanup): Promise<void> {
+  private async addNode(name: string, cleanup: Cleanup, timeoutMs: number): Promise<void> {
     const home = path.join(this.dir, name);
     const first = this.nodes[0];
     const masterKey = first ? (await readNodeConfig(path.join(this.dir, first.name))).masterKey : undefined;
@@ -64,7 +83,7 @@ export class FlotillaCluster {
     cleanup.add(`stop ${name}`, () => stopProcess(child, 15_000));
     const node: BenchNode = { name, url: result.config.publicUrl, child, logFile };
     this.nodes.push(node);
-    await waitForNode(node.url, child, logFile);
+    await waitForNode(node.url, child, logFile, timeoutMs);
     log(`${name} up at ${node.url} (pid ${child.pid})`);
   }
 

@@ -13,7 +13,7 @@ export class DbProxy {
 
   constructor(
     private readonly targetHost: string,
-    private readonly targetPort: number,
+    private targetPort: number,
   ) {}
 
   async start(): Promise<void> {
@@ -63,6 +63,15 @@ export class DbProxy {
       pair.upstream.destroy();
     }
     this.pairs.clear();
+  }
+
+  /**
+   * Sends new connections to another server (a standby just promoted) and drops the open ones, as a
+   * virtual IP moving to another host does: clients reconnect and reach the new server.
+   */
+  switchTo(port: number): void {
+    this.targetPort = port;
+    this.heal();
   }
 
   async stop(): Promise<void> {

@@ -33,6 +33,17 @@ export const nodeConfigSchema = z.object({
    * throttling and the audit log). Anyone else could forge them. Default: DEFAULT_TRUSTED_PROXIES.
    */
   trustedProxies: z.array(trustedProxy).optional(),
+  /**
+   * The main connection pool (API, worker, tasks): at most `max` connections, each closed after
+   * `idleMs` unused. Default: DB_POOL_DEFAULTS. The heartbeat and LISTEN connections come on top.
+   */
+  dbPool: z
+    .object({
+      max: z.number().int().min(2).max(100).optional(),
+      idleMs: z.number().int().min(100).max(600_000).optional(),
+    })
+    .strict()
+    .optional(),
 });
 
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

@@ -6,14 +6,14 @@ import { UserError } from '../user-error.js';
 // and client-side timeouts, so a database that stops answering surfaces as an error, not a hang.
 export function createPool(
   url: string,
-  options: { max?: number; log?: Logger; queryTimeoutMs?: number } = {},
+  options: { max?: number; log?: Logger; queryTimeoutMs?: number; idleMs?: number } = {},
 ) {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     connectionTimeoutMillis: 3000,
     query_timeout: options.queryTimeoutMs ?? 10_000,
-    idleTimeoutMillis: 10_000,
+    idleTimeoutMillis: options.idleMs ?? 10_000,
     keepAlive: true,
   });
   pool.on('error', (error) =>

@@ -16,6 +16,14 @@ export function createNodeMetrics() {
     labelNames: ['state'],
     registers: [registry],
   });
+  const claims = new client.Counter({
+    name: 'flotilla_task_claims_total',
+    help:
+      'Claim statements this node ran, by outcome: full (every free slot filled), partial, or empty ' +
+      '(nothing it could take: queue empty, its share reached, or every candidate locked by a peer)',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
   const heartbeatFailures = new client.Counter({
     name: 'flotilla_heartbeat_failures_total',
     help: 'Heartbeats that did not reach the database',
@@ -41,7 +49,7 @@ export function createNodeMetrics() {
     help: '1 while this node holds the leader lease',
     registers: [registry],
   });
-  return { registry, pickup, finished, heartbeatFailures, fenced, running, taskCap, leader };
+  return { registry, pickup, finished, claims, heartbeatFailures, fenced, running, taskCap, leader };
 }
 
 export type NodeMetrics = ReturnType<typeof createNodeMetrics>;

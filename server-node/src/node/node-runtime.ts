@@ -35,11 +35,16 @@ import { Worker } from './worker.js';
 const SHUTDOWN_GRACE_MS = Number(process.env.FLOTILLA_SHUTDOWN_GRACE_MS ?? 10_000);
 
 /**
- * The most connections a node opens to PostgreSQL: its main pool (API, worker, tasks), one for
- * heartbeats so a busy pool never starves them, and one held open for LISTEN. Plan the server's
- * `max_connections` as nodes × total, plus the console and the balancer's few.
+ * The most connections a node opens to PostgreSQL with the default settings: its main pool (API,
+ * worker, tasks; flotilla.json `dbPool.max`), one for heartbeats so a busy pool never starves them,
+ * and one held open for LISTEN. Plan the server's `max_connections` as nodes × total, plus the
+ * console and the balancer's few. At rest the main pool's idle connections close (`dbPool.idleMs`)
+ * and a node holds at most `atRest` (bench:scale measures it).
  */
-export const NODE_CONNECTIONS = { main: 10, heartbeat: 1, listen: 1, total: 12 } as const;
+export const NODE_CONNECTIONS = { main: 10, heartbeat: 1, listen: 1, total: 12, atRest: 4 } as const;
+
+/** The main pool's settings when flotilla.json has no `dbPool`. */
+const DB_POOL_DEFAULTS = { max: NODE_CONNECTIONS.main, idleMs: 5000 } as const;
 
 /** How often a node whose contract migrations wait for old nodes tries them again. */
 const CONTRACT_RETRY_MS = 2000;
@@ -90,7 +95,12 @@ export class NodeRuntime {
     readonly home: string,
     readonly log: Logger,
   ) {
-    this.pool = createPool(config.dbUrl, { max: NODE_CONNECTIONS.main, log });
+    const poolMax = config.dbPool?.max ?? DB_POOL_DEFAULTS.max;
+    this.pool = createPool(config.dbUrl, {
+      max: poolMax,
+      idleMs: config.dbPool?.idleMs ?? DB_POOL_DEFAULTS.idleMs,
+      log,
+    });
     this.heartbeatPool = createPool(config.dbUrl, {
       max: NODE_CONNECTIONS.heartbeat,
       log,
@@ -101,7 +111,7 @@ export class NodeRuntime {
     this.health = new NodeHealth({
       node: config.name,
       pool: this.pool,
-      poolMax: NODE_CONNECTIONS.main,
+      poolMax,
       heartbeatMs: () => this.settings.heartbeatMs,
       heartbeat: () => ({ okAt: this.lastHeartbeatOk, error: this.lastHeartbeatError }),
       shared: () => ({ dir: this.sharedDir, clusterId: this.clusterId }),

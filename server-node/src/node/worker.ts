@@ -75,6 +75,9 @@ export class Worker {
         const free = taskCap - this.running.size;
         if (!canClaim || free <= 0) break;
         const claimed = await claimTasks(this.options.db, this.options.node, free);
+        this.options.metrics.claims.inc({
+          outcome: claimed.length === 0 ? 'empty' : claimed.length === free ? 'full' : 'partial',
+        });
         for (const task of claimed) this.start(task);
         // A full batch suggests more is waiting; keep going while there are free slots.
         if (claimed.length > 0 && claimed.length === free) this.claimAgain = true;

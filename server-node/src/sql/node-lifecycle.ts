@@ -109,8 +109,13 @@ export async function deleteNode(db: Db, name: string, by: string): Promise<Dele
 
 /** Holds or takes the cluster's leader lease; returns true while this node is the leader. */
 export async function acquireLeaderLease(db: Db, holder: string, ttlMs: number): Promise<boolean> {
+  // Only the holder, or anyone once the lease has expired, tries the upsert: a refused
+  // ON CONFLICT DO UPDATE still locks the row (a transaction and a WAL record each), which every
+  // node of a large cluster would otherwise do twice a second.
   const result = await db.query(
-    `insert into leader_lease (name, holder, expires_at) values ('leader', $1, now() + $2 * ${MS})
+    `insert into leader_lease (name, holder, expires_at)
+     select 'leader', $1, now() + $2 * ${MS}
+     where not exists (select 1 from leader_lease where name = 'leader' and holder <> $1 and expires_at >= now())
      on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at
        where leader_lease.holder = excluded.holder or leader_lease.expires_at < now()
      returning holder`,
