@@ -89,6 +89,9 @@ function searchPathOption(schema: string | undefined): string | undefined {
   return `-c search_path=${schema}`;
 }
 
+/** Tables the target's own migrations filled, replaced by the source's rows in one transaction. */
+const REPLACED_IN_ONE_TRANSACTION = new Set(['flotilla_migrations']);
+
 /** Prepares the target: our migrations create the schema, then every table is emptied. */
 async function prepareTarget(
   options: DatabaseCopyOptions,
@@ -143,7 +146,13 @@ async function prepareTarget(
         );
       }
     }
-    const all = target.tables.map((t) => qualified(schema, t.name)).join(', ');
+    // The schema's own record is emptied only in the transaction that copies the source's into it
+    // (below, in copyDatabase): a copy killed half-way must leave a target whose record still says what is applied,
+    // or the next attempt's migrations would run again over the tables they created.
+    const all = target.tables
+      .filter((t) => !REPLACED_IN_ONE_TRANSACTION.has(t.name))
+      .map((t) => qualified(schema, t.name))
+      .join(', ');
     if (all) await pool.query(`truncate ${all} restart identity cascade`);
     return target;
   } finally {
@@ -249,6 +258,11 @@ export async function copyDatabase(options: DatabaseCopyOptions): Promise<Databa
     let tablesDone = 0;
     const copied = new Map<string, number>();
     await inForeignKeyOrder(source.tables, workers, async ({ sourceClient, targetClient }, table) => {
+      const replaced = REPLACED_IN_ONE_TRANSACTION.has(table.name);
+      if (replaced) {
+        await targetClient.query('begin');
+        await targetClient.query(`delete from ${qualified(target.schema, table.name)}`);
+      }
       const columns = table.columns.map(quoteIdent).join(', ');
       const out = sourceClient.query(
         copyTo(`copy ${qualified(sourceSchema, table.name)} (${columns}) to stdout`),
@@ -265,6 +279,7 @@ export async function copyDatabase(options: DatabaseCopyOptions): Promise<Databa
         },
       });
       await pipeline(out, meter, into);
+      if (replaced) await targetClient.query('commit');
       copied.set(table.name, into.rowCount);
       rows += into.rowCount;
       counter.add(0, 1);

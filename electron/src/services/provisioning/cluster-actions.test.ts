@@ -218,9 +218,10 @@ describe('a cluster of provisioned nodes: restart, rolling upgrade and replace u
       'remote-2',
       'remote-4',
     ]);
-    // Uninstalled without purge: the old node's log stays, its config (the master key) does not.
+    // Uninstalled without purge: the old node's logs stay (the supervisor's output and the node's own
+    // rotated log), its config (the master key) does not.
     expect(await readdir(old.host.installRoot)).toEqual(['home']);
-    expect(await readdir(path.join(old.host.installRoot, 'home'))).toEqual(['node.log']);
+    expect((await readdir(path.join(old.host.installRoot, 'home'))).sort()).toEqual(['logs', 'node.log']);
     expect(report.failedRequests).toEqual([]);
     const states = await finalTaskStates(cluster.api, report.taskIds);
     expect(states.filter((state) => state !== 'succeeded')).toEqual([]);

@@ -235,8 +235,14 @@ describe('provisioned nodes run as a dedicated service user, never root', () => 
     const flotilla = await uidOf('flotilla');
     const home = path.join(node1.installRoot, 'home');
     expect(await readdir(node1.installRoot)).toEqual(['home']);
-    expect(await readdir(home)).toEqual(['node.log']);
-    for (const kept of [home, path.join(home, 'node.log')])
+    // The supervisor's output and the node's own rotated log (logs/node.log) stay.
+    expect((await readdir(home)).sort()).toEqual(['logs', 'node.log']);
+    for (const kept of [
+      home,
+      path.join(home, 'node.log'),
+      path.join(home, 'logs'),
+      path.join(home, 'logs', 'node.log'),
+    ])
       expect((await stat(kept)).uid, kept).toBe(flotilla);
 
     await remove(true);
