@@ -134,13 +134,17 @@ test('an admin adds the cluster, watches it live, drains a node, changes a cap a
 
     // A long list scrolls inside its card; the chart above keeps its full height.
     await sandbox.queueTasks(60, 0);
-    await expect.poll(() => tasks.rows.count()).toBeGreaterThanOrEqual(60);
+    await expect.poll(() => tasks.listedCount()).toBeGreaterThanOrEqual(60);
     expect((await tasks.chart.boundingBox())?.height).toBeGreaterThanOrEqual(240);
     const list = await tasks.listScroll.evaluate((el) => ({
       client: el.clientHeight,
       scroll: el.scrollHeight,
     }));
     expect(list.scroll).toBeGreaterThan(list.client);
+    // Only the rows in sight are rendered; scrolled to the end, the oldest task's row appears.
+    expect(await tasks.rows.count()).toBeLessThan(await tasks.listedCount());
+    await tasks.listScroll.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await expect(tasks.rows.last()).toHaveAttribute('aria-rowindex', String((await tasks.listedCount()) + 1));
     await shot(page, '07-tasks-long-list');
   });
 
