@@ -12,7 +12,7 @@ import {
 import type { TaskDto } from '@flotilla/electron/common/contract';
 import { TASK_LIST_LIMIT } from '@flotilla/electron/common/contract';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, type KeyboardEvent } from 'react';
+import { memo, useRef, type KeyboardEvent } from 'react';
 import { formatClock, formatDuration } from '../../components/format';
 import { TaskStateBadge } from '../../components/task-state-badge';
 import { useTaskList } from '../../hooks/use-tasks';
@@ -26,9 +26,10 @@ const COLUMNS = 7;
  * The task list scrolls inside its card (the chart above stays in view) and renders only the rows
  * in sight, so ten thousand tasks cost what thirty do. The table keeps its semantics: aria-rowcount
  * and aria-rowindex tell assistive technology where each rendered row sits in the whole list, and
- * the arrow keys move between rows, scrolling the next one into being.
+ * the arrow keys move between rows, scrolling the next one into being. Memoised: the view around it
+ * re-renders with every snapshot (once a second), the list only when its tasks change.
  */
-export function TaskList() {
+export const TaskList = memo(function TaskList() {
   const { filter, open } = useTaskViewStore();
   const { data, error, isPending } = useTaskList(filter);
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -127,7 +128,7 @@ export function TaskList() {
       )}
     </div>
   );
-}
+});
 
 /** Stands for the rows out of sight, so the scrollbar matches the whole list. */
 function Spacer({ height }: { height: number }) {
