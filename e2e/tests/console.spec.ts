@@ -143,8 +143,13 @@ test('an admin adds the cluster, watches it live, drains a node, changes a cap a
     expect(list.scroll).toBeGreaterThan(list.client);
     // Only the rows in sight are rendered; scrolled to the end, the oldest task's row appears.
     expect(await tasks.rows.count()).toBeLessThan(await tasks.listedCount());
-    await tasks.listScroll.evaluate((el) => el.scrollTo(0, el.scrollHeight));
-    await expect(tasks.rows.last()).toHaveAttribute('aria-rowindex', String((await tasks.listedCount()) + 1));
+    const listed = await tasks.listedCount();
+    await expect
+      .poll(async () => {
+        await tasks.listScroll.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+        return tasks.rows.last().getAttribute('aria-rowindex');
+      })
+      .toBe(String(listed + 1));
     await shot(page, '07-tasks-long-list');
   });
 
