@@ -114,6 +114,27 @@ async function queueIdle(cluster: SandboxCluster): Promise<void> {
     .toBe(0);
 }
 
+/** The intervals between animation frames and the long tasks (> 50 ms) over `ms`, the page left alone. */
+function watchFrames(page: Page, ms: number) {
+  return page.evaluate(async (ms) => {
+    const longTasks: number[] = [];
+    const observer = new PerformanceObserver((entries) => {
+      for (const entry of entries.getEntries()) longTasks.push(entry.duration);
+    });
+    observer.observe({ type: 'longtask', buffered: false });
+    const frameMs: number[] = [];
+    const until = performance.now() + ms;
+    let last = await new Promise<number>((resolve) => requestAnimationFrame(resolve));
+    while (last < until) {
+      const now = await new Promise<number>((resolve) => requestAnimationFrame(resolve));
+      frameMs.push(now - last);
+      last = now;
+    }
+    observer.disconnect();
+    return { frameMs, longTasks };
+  }, ms);
+}
+
 /**
  * Scrolls the list in the page: `jumps` random jumps (time until the frame after the jump), then a
  * continuous scroll of `frames` frames, `stepPx` each (the intervals between frames). Long tasks
@@ -194,6 +215,14 @@ test('the console with 32 nodes and 10,000 tasks', async ({
   await test.step('(a) Nodes view: drain and undrain through the API, to the row on screen', async () => {
     await shell.go('Nodes');
     await expect(nodes.rows).toHaveCount(count);
+    const idle = await watchFrames(page, 10_000);
+    report({
+      measure: 'nodes-view 10 s of snapshots (one a second), frames',
+      nodes: count,
+      frames: stats(idle.frameMs),
+      longTasks: idle.longTasks.length,
+      longestTaskMs: Math.round(Math.max(0, ...idle.longTasks)),
+    });
     const latencies: number[] = [];
     const apiMs: number[] = [];
     for (let i = 0; i < DRAIN_SAMPLES; i++) {
