@@ -275,6 +275,7 @@ test('the console with 32 nodes and 10,000 tasks', async ({
         measure: `tasks-view ${visit} render of ${TASKS} tasks`,
         ms: rendered - started,
         rowsInDom: await tasks.rows.count(),
+        rowHeightPx: (await tasks.rows.first().boundingBox())?.height,
       });
     }
     const idle = await scrollList(page, 30, 300, 150);
