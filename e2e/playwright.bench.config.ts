@@ -9,5 +9,6 @@ export default defineConfig<object, SandboxOptions>({
   testDir: 'bench',
   outputDir: 'test-results/bench-artifacts',
   timeout: 900_000,
-  use: { ...base.use, sandboxNodes: 32 },
+  // No trace: recording every action's DOM would weigh on what is measured.
+  use: { ...base.use, trace: 'off', sandboxNodes: 32 },
 });
