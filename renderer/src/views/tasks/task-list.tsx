@@ -12,7 +12,7 @@ import {
 import type { TaskDto } from '@flotilla/electron/common/contract';
 import { TASK_LIST_LIMIT } from '@flotilla/electron/common/contract';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useRef, type KeyboardEvent } from 'react';
+import { memo, useCallback, useRef, type KeyboardEvent } from 'react';
 import { formatClock, formatDuration } from '../../components/format';
 import { TaskStateBadge } from '../../components/task-state-badge';
 import { useTaskList } from '../../hooks/use-tasks';
@@ -38,6 +38,8 @@ export const TaskList = memo(function TaskList() {
     count: tasks.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
+    // React batches the renders a fast scroll asks for instead of one synchronous render per scroll event.
+    useFlushSync: false,
     getItemKey: (index) => tasks[index]?.id ?? index,
     overscan: 10,
   });
@@ -45,23 +47,25 @@ export const TaskList = memo(function TaskList() {
   const before = items[0]?.start ?? 0;
   const after = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
 
-  const focusRow = (index: number) => {
-    if (index < 0 || index >= tasks.length) return;
-    virtualizer.scrollToIndex(index, { align: 'auto' });
-    // The row may only exist after the scroll renders it.
-    requestAnimationFrame(() =>
-      scrollRef.current?.querySelector<HTMLElement>(`[data-index="${index}"]`)?.focus(),
-    );
-  };
-  const onRowKey = (event: KeyboardEvent, index: number, task: TaskDto) => {
-    const target = { Enter: index, ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: tasks.length - 1 }[
-      event.key
-    ];
-    if (target === undefined) return;
-    event.preventDefault();
-    if (event.key === 'Enter') open(task.id);
-    else focusRow(target);
-  };
+  const rowCount = tasks.length;
+  // Stable while the list's length is, so the memoised rows already on screen skip a scroll's render.
+  const onRowKey = useCallback(
+    (event: KeyboardEvent, index: number, id: string) => {
+      const target = { Enter: index, ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: rowCount - 1 }[
+        event.key
+      ];
+      if (target === undefined) return;
+      event.preventDefault();
+      if (event.key === 'Enter') return open(id);
+      if (target < 0 || target >= rowCount) return;
+      virtualizer.scrollToIndex(target, { align: 'auto' });
+      // The row may only exist after the scroll renders it.
+      requestAnimationFrame(() =>
+        scrollRef.current?.querySelector<HTMLElement>(`[data-index="${target}"]`)?.focus(),
+      );
+    },
+    [rowCount, open, virtualizer],
+  );
 
   return (
     <div
@@ -98,24 +102,16 @@ export const TaskList = memo(function TaskList() {
             </TableHeader>
             <TableBody>
               {before > 0 && <Spacer height={before} />}
-              {items.map(({ index }) => {
-                const task = tasks[index]!;
-                return (
-                  <TableRow
-                    key={task.id}
-                    ref={virtualizer.measureElement}
-                    data-index={index}
-                    aria-rowindex={index + 2}
-                    onClick={() => open(task.id)}
-                    style={{ cursor: 'pointer' }}
-                    data-testid="task-row"
-                    tabIndex={0}
-                    onKeyDown={(event) => onRowKey(event, index, task)}
-                  >
-                    <TaskCells task={task} />
-                  </TableRow>
-                );
-              })}
+              {items.map(({ index }) => (
+                <TaskRow
+                  key={tasks[index]!.id}
+                  task={tasks[index]!}
+                  index={index}
+                  measure={virtualizer.measureElement}
+                  onOpen={open}
+                  onKey={onRowKey}
+                />
+              ))}
               {after > 0 && <Spacer height={after} />}
             </TableBody>
           </Table>
@@ -139,9 +135,30 @@ function Spacer({ height }: { height: number }) {
   );
 }
 
-function TaskCells({ task }: { task: TaskDto }) {
+const TaskRow = memo(function TaskRow({
+  task,
+  index,
+  measure,
+  onOpen,
+  onKey,
+}: {
+  task: TaskDto;
+  index: number;
+  measure: (row: HTMLTableRowElement | null) => void;
+  onOpen: (id: string) => void;
+  onKey: (event: KeyboardEvent, index: number, id: string) => void;
+}) {
   return (
-    <>
+    <TableRow
+      ref={measure}
+      data-index={index}
+      aria-rowindex={index + 2}
+      onClick={() => onOpen(task.id)}
+      style={{ cursor: 'pointer' }}
+      data-testid="task-row"
+      tabIndex={0}
+      onKeyDown={(event) => onKey(event, index, task.id)}
+    >
       <TableCell>{task.id}</TableCell>
       <TableCell>
         {task.kind}
@@ -160,6 +177,6 @@ function TaskCells({ task }: { task: TaskDto }) {
             )
           : '–'}
       </TableCell>
-    </>
+    </TableRow>
   );
-}
+});
