@@ -96,12 +96,21 @@ async function queueTasks(cluster: SandboxCluster, count: number, sleepMs: numbe
     Array.from({ length: QUEUE_PARALLEL }, async () => {
       while (next < count) {
         next++;
-        const { id } = await api<{ id: string }>(cluster, 'POST', '/api/tasks', {
-          kind: 'noop',
-          args: { sleepMs },
-          description: 'bench',
-        });
-        ids.push(id);
+        // A node starved of CPU by this very load may fence itself for a moment (503): the next one takes it.
+        for (let attempt = 1; ; attempt++) {
+          const queued = await api<{ id: string }>(cluster, 'POST', '/api/tasks', {
+            kind: 'noop',
+            args: { sleepMs },
+            description: 'bench',
+          }).catch((error: unknown) => {
+            if (attempt >= 5 || !String(error).includes('HTTP 503')) throw error;
+            return null;
+          });
+          if (queued) {
+            ids.push(queued.id);
+            break;
+          }
+        }
       }
     }),
   );
@@ -299,7 +308,7 @@ test('the console with 32 nodes and 10,000 tasks', async ({
     });
 
     // Tasks running on every node: their events refetch the list (at most every 700 ms) while it scrolls.
-    const busy = queueTasks(sandbox, 4000, 300);
+    const busy = queueTasks(sandbox, 2000, 300);
     await expect
       .poll(
         async () =>
