@@ -32,7 +32,13 @@ export interface SandboxCluster {
   queueTasks(count: number, sleepMs: number): Promise<void>;
 }
 
-interface WorkerFixtures {
+/** Worker options a Playwright config may set. */
+export interface SandboxOptions {
+  /** How many nodes the sandbox cluster has: 3 for the journeys, 32 for bench:console-scale. */
+  sandboxNodes: number;
+}
+
+interface WorkerFixtures extends SandboxOptions {
   workDir: string;
   sandbox: SandboxCluster;
   consoleUrl: string;
@@ -51,6 +57,7 @@ interface TestFixtures {
 }
 
 export const test = base.extend<TestFixtures, WorkerFixtures>({
+  sandboxNodes: [3, { scope: 'worker', option: true }],
   workDir: [
     // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
@@ -65,12 +72,23 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     { scope: 'worker' },
   ],
   sandbox: [
-    async ({ workDir }, use) => {
-      const port = await findFreePortRange(5);
+    async ({ workDir, sandboxNodes }, use) => {
+      // The balancer's port, then one per node.
+      const port = await findFreePortRange(sandboxNodes + 2);
       const dir = path.join(workDir, 'sandbox');
       const started = await startJsonProcess<Omit<SandboxCluster, 'queueTasks' | 'dir'>>(
-        [SERVER_NODE_CLI, 'sandbox', '--dir', dir, '--nodes', '3', '--port', String(port), '--json'],
-        { logFile: path.join(RESULTS_DIR, 'sandbox.log') },
+        [
+          SERVER_NODE_CLI,
+          'sandbox',
+          '--dir',
+          dir,
+          '--nodes',
+          String(sandboxNodes),
+          '--port',
+          String(port),
+          '--json',
+        ],
+        { logFile: path.join(RESULTS_DIR, 'sandbox.log'), timeoutMs: 60_000 + sandboxNodes * 5000 },
       );
       const { balancerUrl, apiKey, nodes, dbUrl, sharedDir } = started.info;
       const queueTasks = async (count: number, sleepMs: number) => {
@@ -94,7 +112,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
       });
       await started.stop();
     },
-    { scope: 'worker', timeout: 180_000 },
+    // 32 nodes start in about a minute on two cores.
+    { scope: 'worker', timeout: 300_000 },
   ],
   consoleUrl: [
     async ({ workDir }, use) => {

@@ -8,17 +8,24 @@ export class TasksPage {
   /** The "Running tasks per node" chart, and the box the task list scrolls in. */
   readonly chart: Locator;
   readonly listScroll: Locator;
+  /** The list renders only the rows in sight; its aria-rowcount counts them all (header included). */
+  readonly table: Locator;
 
   constructor(readonly page: Page) {
     this.chart = page.locator('.recharts-responsive-container').first();
     this.listScroll = page.getByTestId('task-list-scroll');
     this.rows = page.getByTestId('task-row');
+    this.table = page.getByTestId('task-table');
     this.log = page.getByTestId('task-log');
     this.following = page.getByText('(following live)');
   }
 
   async openFirstTask(): Promise<void> {
     await this.rows.first().click();
+  }
+
+  async listedCount(): Promise<number> {
+    return Number(await this.table.getAttribute('aria-rowcount')) - 1;
   }
 
   async closeDetail(): Promise<void> {

@@ -198,6 +198,9 @@ export interface SupportBundleFileDto {
   base64: string;
 }
 
+/** How many tasks `tasks:list` returns when the filter names no limit: the newest, up to the server's cap. */
+export const TASK_LIST_LIMIT = 10_000;
+
 export interface TaskFilterDto {
   state?: TaskState;
   node?: string;

@@ -1,9 +1,14 @@
 import { tokens } from '@fluentui/react-components';
-import { Line, LineChart, YAxis } from 'recharts';
 
-/** A tiny trend line for a table cell; fixed size so a table of them stays cheap to draw. */
+const WIDTH = 72;
+const HEIGHT = 26;
+const MARGIN = 3;
+
+/**
+ * A tiny trend line for a table cell: one SVG polyline, fixed size. The nodes table draws two per
+ * node every second, so it is plain SVG rather than a chart component (32 nodes, 64 lines).
+ */
 export function Sparkline({ values, max, label }: { values: number[]; max?: number; label: string }) {
-  const data = values.map((value, index) => ({ index, value }));
   return (
     <span
       role="img"
@@ -11,18 +16,35 @@ export function Sparkline({ values, max, label }: { values: number[]; max?: numb
       title={label}
       style={{ display: 'inline-block', verticalAlign: 'middle' }}
     >
-      <LineChart width={72} height={26} data={data} margin={{ top: 3, bottom: 3, left: 0, right: 0 }}>
-        {/* A fixed scale for bounded figures (CPU), the data's own range otherwise so small changes show. */}
-        <YAxis hide domain={max === undefined ? ['dataMin', 'dataMax'] : [0, max]} />
-        <Line
-          type="monotone"
-          dataKey="value"
-          stroke={tokens.colorBrandForeground1}
-          strokeWidth={1.5}
-          dot={false}
-          isAnimationActive={false}
-        />
-      </LineChart>
+      <svg width={WIDTH} height={HEIGHT} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} aria-hidden="true">
+        {values.length > 1 && (
+          <polyline
+            points={sparklinePoints(values, max)}
+            fill="none"
+            stroke={tokens.colorBrandForeground1}
+            strokeWidth={1.5}
+            strokeLinejoin="round"
+          />
+        )}
+      </svg>
     </span>
   );
+}
+
+/**
+ * The polyline's points: a fixed scale for bounded figures (CPU, `max` given), the data's own range
+ * otherwise so small changes show; a flat series sits in the middle.
+ */
+export function sparklinePoints(values: number[], max?: number): string {
+  const low = max === undefined ? Math.min(...values) : 0;
+  const high = max === undefined ? Math.max(...values) : max;
+  const range = high - low;
+  const step = (WIDTH - 1) / Math.max(values.length - 1, 1);
+  return values
+    .map((value, index) => {
+      const share = range > 0 ? (Math.min(Math.max(value, low), high) - low) / range : 0.5;
+      const y = MARGIN + (1 - share) * (HEIGHT - 2 * MARGIN);
+      return `${(index * step).toFixed(1)},${y.toFixed(1)}`;
+    })
+    .join(' ');
 }

@@ -191,6 +191,7 @@ export {
   TASK_LOG_ROUTE,
   TASK_RETRY_ROUTE,
   TASK_ROUTE,
+  TASK_LIST_MAX,
   TERMINAL_TASK_STATES,
   taskCancelPath,
   taskLogPath,

@@ -15,7 +15,10 @@ export const TASK_RETRY_ROUTE = '/api/tasks/:id/retry';
 /** GET → the log as text/plain; with `?follow=1` it streams until the task ends. */
 export const TASK_LOG_ROUTE = '/api/tasks/:id/log';
 
-/** GET /api/tasks: every field narrows the list; the newest `limit` tasks (default 100, at most 1000). */
+/** The most tasks one GET /api/tasks returns: the console lists this many (about 2.5 MB of JSON). */
+export const TASK_LIST_MAX = 10_000;
+
+/** GET /api/tasks: every field narrows the list; the newest `limit` tasks (default 100, at most TASK_LIST_MAX). */
 export interface TaskListQuery {
   state?: TaskState | undefined;
   /** The node running the task, or that last ran it. */

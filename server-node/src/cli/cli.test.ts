@@ -46,7 +46,7 @@ describe('flotilla-node CLI', () => {
       [['node', '--home', dir, '--task-cap', '1.5'], /--task-cap must be a whole number from 0 to 1000/],
       [['node', '--home', dir, '--drain', 'maybe'], /--drain must be true or false/],
       [['run', '--home', path.join(dir, 'nothing')], /No node configuration at .* Run 'flotilla-node init/],
-      [['sandbox', '--dir', dir, '--nodes', '99'], /--nodes must be a whole number from 1 to 16/],
+      [['sandbox', '--dir', dir, '--nodes', '99'], /--nodes must be a whole number from 1 to 32/],
       [['doctor'], /Missing --home/],
       [['support-bundle'], /Missing --out/],
       [['support-bundle', '--out', path.join(dir, 'b.zip')], /support-bundle needs --url URL/],

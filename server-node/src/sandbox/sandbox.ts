@@ -10,6 +10,7 @@ import { readNodeConfig } from '../config/node-config.js';
 import type { EmbeddedDb } from '../db/embedded.js';
 import { embeddedUrl, initialiseEmbedded, startEmbedded } from '../db/embedded.js';
 import { checkPortFree, findFreePort } from '../net/free-port.js';
+import { NODE_CONNECTIONS } from '../node/node-runtime.js';
 import { UserError } from '../user-error.js';
 import { spawnBalancer, spawnNode, stopProcess, waitForNode } from './node-process.js';
 
@@ -87,6 +88,8 @@ export class Sandbox {
       dataDir: this.path('db'),
       port: state.pgPort,
       password: state.pgPassword,
+      // Every node may hold NODE_CONNECTIONS.total under load; 32 nodes need more than the default 300.
+      flags: ['-c', `max_connections=${Math.max(300, count * NODE_CONNECTIONS.total + 20)}`],
       log,
     });
     const dbUrl = embeddedUrl(state.pgPort, state.pgPassword);

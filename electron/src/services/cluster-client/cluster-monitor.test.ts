@@ -85,6 +85,50 @@ describe('ClusterMonitor', () => {
     expect(monitor.recentEvents().map((event) => event.seq)).toEqual(['10']);
   });
 
+  it('samples again after a node change that arrived while a slow sample was under way', async () => {
+    let state = 'running';
+    let events: ServerResponse | null = null;
+    let nodeReads = 0;
+    const cluster = await fakeServer((req, res) => {
+      if (req.url === NODES_PATH) {
+        nodeReads++;
+        const body = [node('node-1', state)];
+        if (nodeReads !== 2) return sendJson(res, 200, body);
+        // The second read (the refresh after event 1) is slow, and node-1 drains while it is under way.
+        state = 'draining';
+        events!.write(sseEvent(2, 'node.state', { name: 'node-1', state: 'draining' }));
+        setTimeout(() => sendJson(res, 200, body), 300);
+        return;
+      }
+      if (req.url === CLUSTER_PATH)
+        return sendJson(res, 200, { clusterId: 'c', queue: { queued: 0, executing: 0 } });
+      if (req.url === EVENTS_PATH) {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(': hello\n\n');
+        events = res;
+        return;
+      }
+      sendJson(res, 404, { error: 'no' });
+    });
+    servers.push(cluster);
+    const monitor = new ClusterMonitor({
+      clusterId: 'c',
+      api: new ClusterApi(new ClusterHttp({ balancerUrl: cluster.url, apiKey: 'k' })),
+      // No regular sample during the test: only the events can bring the change.
+      sampleMs: 60_000,
+      onSnapshot: () => undefined,
+      onEvent: () => undefined,
+    });
+    monitors.push(monitor);
+    monitor.start();
+    await expect.poll(() => events !== null && monitor.snapshot().nodes[0]?.state).toBe('running');
+    events!.write(sseEvent(1, 'node.updated', { name: 'node-1' }));
+    await expect.poll(() => monitor.recentEvents().length).toBe(2);
+    // The slow read answered "running"; the change it missed is fetched right after it.
+    await expect.poll(() => monitor.snapshot().nodes[0]?.state, { timeout: 2000 }).toBe('draining');
+    expect(nodeReads).toBe(3);
+  });
+
   it('counts finished tasks into the next point and says when the URL has no balancer stats', async () => {
     let events: ServerResponse | null = null;
     const cluster = await fakeServer((req, res) => {

@@ -49,6 +49,8 @@ export class ClusterMonitor {
   private timer: NodeJS.Timeout | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
   private sampling: Promise<void> | null = null;
+  /** A change arrived while a sample was under way, which may have read the cluster before it. */
+  private resample = false;
   private stopped = false;
   private finishedSincePoint = 0;
   private failedSincePoint = 0;
@@ -129,12 +131,17 @@ export class ClusterMonitor {
     return [...this.events];
   }
 
-  /** Samples at once (after an action, or an event that changes the nodes), at most once per 50 ms. */
+  /**
+   * Samples at once (after an action, or an event that changes the nodes), at most once per 50 ms.
+   * When a sample is already under way, another follows it: that one may have read the nodes before
+   * the change, and the next regular sample is up to `sampleMs` away.
+   */
   refreshSoon(): void {
     if (this.refreshTimer || this.stopped) return;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
-      this.sampleNow();
+      if (this.sampling) this.resample = true;
+      else this.sampleNow();
     }, 50);
   }
 
@@ -164,7 +171,12 @@ export class ClusterMonitor {
   private sampleNow(): void {
     // One sample at a time: a slow cluster must not pile up requests.
     if (this.sampling || this.stopped) return;
-    this.sampling = this.sample().finally(() => (this.sampling = null));
+    this.sampling = this.sample().finally(() => {
+      this.sampling = null;
+      if (!this.resample) return;
+      this.resample = false;
+      this.sampleNow();
+    });
   }
 
   private async sample(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { DomainHandlers } from '../../common/contract.js';
-import { INVOKE, PUSH } from '../../common/contract.js';
+import { TASK_LIST_MAX } from '@flotilla/server-node/api';
+import { INVOKE, PUSH, TASK_LIST_LIMIT } from '../../common/contract.js';
 import { followLog, unfollowLog } from './follow-log.js';
 import type { ConsoleContext } from './console-context.js';
 
@@ -7,7 +8,11 @@ import type { ConsoleContext } from './console-context.js';
 export function taskHandlers({ session, push }: ConsoleContext): DomainHandlers<'tasks'> {
   return {
     [INVOKE.tasks.list]: (filter) =>
-      session.act(({ api }) => api.listTasks({ ...filter, limit: filter.limit ?? 200 }), false),
+      session.act(
+        ({ api }) =>
+          api.listTasks({ ...filter, limit: Math.min(filter.limit ?? TASK_LIST_LIMIT, TASK_LIST_MAX) }),
+        false,
+      ),
     [INVOKE.tasks.get]: (id) => session.act(({ api }) => api.getTask(id), false),
     [INVOKE.tasks.add]: (task) => session.act(({ api }) => api.createTask(task)),
     [INVOKE.tasks.cancel]: (id) => session.act(async ({ api }) => (await api.cancelTask(id)).task),

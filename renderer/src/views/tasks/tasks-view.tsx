@@ -35,9 +35,7 @@ export function TasksView() {
       </SectionCard>
       <SectionCard title="Tasks" action={<TaskFilters />}>
         {/* The list scrolls inside its card, so the chart above stays in view. */}
-        <div style={{ maxHeight: '60vh', overflowY: 'auto' }} data-testid="task-list-scroll">
-          <TaskList />
-        </div>
+        <TaskList />
       </SectionCard>
       <TaskDetailDrawer />
       <QueueTestTasksDialog open={queueOpen} onClose={() => setQueueOpen(false)} />

@@ -28,7 +28,7 @@ export const sandboxSpec: CommandSpec = {
 export async function sandboxCommand(argv: string[]): Promise<number> {
   const args = parseCommandArgs(sandboxSpec, argv);
   if (!args) return 0;
-  const nodes = intOption(args.nodes, 'nodes', 1, 16) ?? 3;
+  const nodes = intOption(args.nodes, 'nodes', 1, 32) ?? 3;
   const basePort = intOption(args.port, 'port', 1024, 65000) ?? 8300;
   const log = createLogger('sandbox');
   const sandbox = new Sandbox({ dir: args.dir as string, nodes, basePort, log });

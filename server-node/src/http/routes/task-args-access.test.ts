@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventDto, TaskDetailDto, TaskDto } from '../../api/index.js';
+import { TASK_LIST_MAX, type EventDto, type TaskDetailDto, type TaskDto } from '../../api/index.js';
 import { TestCluster } from '../../test-support/test-cluster.js';
 import type { BrowserSession, TestUser } from '../../test-support/users.js';
 import { createUser, signIn } from '../../test-support/users.js';
@@ -108,6 +108,15 @@ describe('task args by role: script text only for deployers and up', () => {
       apiKey: deployer.apiKey,
     });
     expect(retried.body).toMatchObject({ args: { token: SECRET }, argsRedacted: false });
+  });
+
+  it('lists up to TASK_LIST_MAX tasks and names the limit when asked for more', async () => {
+    expect((await get<TaskDto[]>(`/api/tasks?limit=${TASK_LIST_MAX}`, viewer.apiKey)).status).toBe(200);
+    for (const limit of [String(TASK_LIST_MAX + 1), '0', '-5', '1e9', 'ten%27%0A', '%00']) {
+      const refused = await get<{ error: string }>(`/api/tasks?limit=${limit}`, viewer.apiKey);
+      expect({ limit, status: refused.status }).toEqual({ limit, status: 400 });
+      expect(refused.body.error).toMatch(/^Invalid .*limit/);
+    }
   });
 
   it('never puts args in events', async () => {

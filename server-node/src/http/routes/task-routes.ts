@@ -6,6 +6,7 @@ import {
   TASK_LOG_ROUTE,
   TASK_RETRY_ROUTE,
   TASK_ROUTE,
+  TASK_LIST_MAX,
   type CancelTaskResultDto,
   type CreateTaskRequest,
   type CreateTaskResultDto,
@@ -33,7 +34,7 @@ const listQuery = z
     state: taskState.optional(),
     node: z.string().min(1).optional(),
     kind: z.string().min(1).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
+    limit: z.coerce.number().int().min(1).max(TASK_LIST_MAX).default(100),
   })
   .strict();
 const taskParams = z.object({ id: z.string().regex(/^\d{1,18}$/, 'task id must be a number') });
