@@ -241,9 +241,15 @@ describe('the migration service drives the real engine', () => {
     // An admin runs the verification by hand: the console reads it from the journal.
     const byHand = await cli(['migrate', 'verify', '--home', standalone.home, '--json']);
     expect(byHand.result?.ok, byHand.stderr).toBe(true);
+    // The console reads the source's status at most every STATUS_TTL_MS: it sees the run within that.
+    await expect
+      .poll(
+        async () => (await state()).status?.journal?.steps.find((step) => step.step === 'verify')?.state,
+        WAIT,
+      )
+      .toBe('done');
     const verified = await state();
     expect(verified.results.verify).toBeUndefined();
-    expect(verified.status?.journal?.steps.find((step) => step.step === 'verify')?.state).toBe('done');
     expect(verified.stage).toBe('provision');
   });
 
