@@ -11,6 +11,8 @@ export class BalancerMember {
   /** Bytes received from clients for this member, and bytes sent back to them (HAProxy's bin/bout). */
   bytesIn = 0;
   bytesOut = 0;
+  /** When the member last started answering a proxied request (0: never): proof of life beside the pings. */
+  lastAnsweredAt = 0;
   private readonly rate = new RateCounter();
 
   constructor(

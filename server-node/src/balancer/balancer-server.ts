@@ -205,6 +205,7 @@ export class BalancerServer {
     const member = request?.member;
     if (!request || !member) return;
     request.responded = true;
+    member.lastAnsweredAt = Date.now();
     // The client left while the node was still working on it: drop the answer and free the connection.
     if (res.destroyed) {
       proxyRes.destroy();

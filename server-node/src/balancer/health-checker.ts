@@ -14,6 +14,9 @@ export interface HealthCheckOptions {
 /**
  * The same rules as the HAProxy config the console renders (`inter` 500 ms, fall 2, rise 2). The timeout
  * is generous because a node under heavy load answers slowly but is alive; a crashed one refuses at once.
+ * Beyond HAProxy: a ping that only ran out of time while the node kept answering proxied requests counts
+ * as good — on a saturated machine the pings queue behind the users' requests, and taking every busy
+ * node out of rotation would turn a slow cluster into one that answers 503.
  */
 export const HEALTH_CHECK: HealthCheckOptions = { intervalMs: 500, timeoutMs: 1000 };
 
@@ -46,6 +49,7 @@ export class HealthChecker {
       const { result, detail } = await this.check();
       if (this.stopped.signal.aborted) return;
       const before = health.status;
+      if (result !== 'ok') this.log.debug({ member: name, result, detail }, 'member check not passed');
       health.record(result);
       this.firstChecked();
       if (health.status !== before && (health.status === 'up' || health.status === 'down')) {
@@ -56,29 +60,49 @@ export class HealthChecker {
     }
   }
 
+  /** One check: the ping's answer, unless it only ran out of time while the node kept answering requests. */
+  private async check(): Promise<{ result: CheckResult; detail: string }> {
+    const sentAt = Date.now();
+    const answer = await this.ping();
+    if (answer.timedOut && this.member.lastAnsweredAt >= sentAt) {
+      // Alive; whether it wants new users (a drain's 503) is what its last answered ping said.
+      const result = this.member.health.notReady ? 'not-ready' : 'ok';
+      return { result, detail: `${answer.detail}, but it answered requests meanwhile` };
+    }
+    return answer;
+  }
+
   /** A fresh connection each time (like HAProxy), so a dead process shows as a refused connection. */
-  private check(): Promise<{ result: CheckResult; detail: string }> {
+  private ping(): Promise<{ result: CheckResult; detail: string; timedOut: boolean }> {
     return new Promise((resolve) => {
+      let timedOut = false;
       const request = http.get(
         `${this.member.url}/api/nodes/ping`,
         { agent: false, signal: this.stopped.signal },
         (response) => {
           clearTimeout(timer);
-          response.resume();
           const status = response.statusCode ?? 0;
-          resolve({
-            result: status === 200 ? 'ok' : status === 503 ? 'not-ready' : 'failed',
-            detail: `${status}`,
-          });
+          const result = status === 200 ? 'ok' : status === 503 ? 'not-ready' : 'failed';
+          if (status === 200) {
+            response.resume();
+            resolve({ result, detail: '200', timedOut: false });
+            return;
+          }
+          // The node says why it is not ready (its state and reason): worth a line in the balancer's log.
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text = (text + chunk).slice(0, 1000)));
+          response.on('end', () => resolve({ result, detail: `${status} ${text}`, timedOut: false }));
+          response.on('error', () => resolve({ result, detail: `${status}`, timedOut: false }));
         },
       );
-      const timer = setTimeout(
-        () => request.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`)),
-        this.options.timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        timedOut = true;
+        request.destroy(new Error(`no answer within ${this.options.timeoutMs} ms`));
+      }, this.options.timeoutMs);
       request.on('error', (error) => {
         clearTimeout(timer);
-        resolve({ result: 'failed', detail: error.message });
+        resolve({ result: 'failed', detail: error.message, timedOut });
       });
     });
   }

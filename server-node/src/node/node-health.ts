@@ -12,7 +12,12 @@ const SHARED_PROBE_MS = 1000;
 const SHARED_HANG_MS = 5000;
 /** Less free space than this on the shared folder: task logs cannot be written, tasks fail at once. */
 export const SHARED_MIN_FREE_BYTES = 1024 * 1024;
-/** The pool counts as exhausted when requests have waited for a connection without a break this long. */
+/**
+ * The pool counts as exhausted when requests have waited for a connection without a break this long and
+ * no request got one in that time: connections held by long queries or locks, not a busy node working
+ * through a queue (a node under heavy load that answers 503 to its ping would take itself out of the
+ * balancer, and with its peers equally busy, the whole cluster).
+ */
 const POOL_EXHAUSTED_MS = 1000;
 /** Heartbeats missed before the node says the database is unreachable (it fences later, at fenceAfterMs). */
 const SILENT_HEARTBEATS = 2.5;
@@ -37,12 +42,16 @@ export interface HealthSources {
  */
 export class NodeHealth {
   private saturatedSince: number | null = null;
+  /** performance.now() when the pool last handed a connection to a request. */
+  private lastAcquiredAt = performance.now();
   private sharedProblem: string | null = null;
   private sharedFull: string | null = null;
   private probeStartedAt: number | null = null;
   private lastProbeAt = -Infinity;
 
-  constructor(private readonly sources: HealthSources) {}
+  constructor(private readonly sources: HealthSources) {
+    sources.pool.on('acquire', () => (this.lastAcquiredAt = performance.now()));
+  }
 
   /** Called every few hundred ms by the runtime: samples the pool and starts a shared-folder probe when due. */
   tick(now = performance.now()): void {
@@ -72,10 +81,12 @@ export class NodeHealth {
   /** Why the node has no database connection to give a request now, or null. */
   poolProblem(now = performance.now()): string | null {
     if (this.saturatedSince === null || now - this.saturatedSince < POOL_EXHAUSTED_MS) return null;
+    if (now - this.lastAcquiredAt < POOL_EXHAUSTED_MS) return null;
     const { pool, poolMax } = this.sources;
     return (
       `database pool exhausted: all ${poolMax} connections busy and ${pool.waitingCount} request(s) waiting ` +
-      `for ${((now - this.saturatedSince) / 1000).toFixed(1)} s; look for long queries or locks in pg_stat_activity`
+      `for ${((now - Math.max(this.saturatedSince, this.lastAcquiredAt)) / 1000).toFixed(1)} s with none ` +
+      `freed; look for long queries or locks in pg_stat_activity`
     );
   }
 
