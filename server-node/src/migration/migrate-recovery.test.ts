@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ClusterDto, MigrationResultDto } from '../api/index.js';
 import { initNode } from '../cluster/init-node.js';
-import { readNodeConfig } from '../config/node-config.js';
+import { configPath, readNodeConfig } from '../config/node-config.js';
 import { findFreePort } from '../net/free-port.js';
 import { CLI_MAIN } from '../sandbox/node-process.js';
 import type { CliRun, StandaloneFingerprint } from '../test-support/standalone.js';
@@ -192,6 +192,16 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
     const tooMany = await migrate(['preflight', ...sharedArgs(), '--nodes', '64']);
     expect(failed(tooMany).map((check) => check.id)).toEqual(['target.connections']);
     expect(failed(tooMany)[0]!.fix).toMatch(/Raise max_connections to at least \d+/);
+    expect(failed(tooMany)[0]!.detail).toMatch(/^64 node\(s\) need \d+ connections \(12 each \+ \d+\)/);
+    // The standalone's own pool size counts for it; the nodes that join later start with the default.
+    const configFile = configPath(standalone.home);
+    const config = await readFile(configFile, 'utf8');
+    await writeFile(configFile, JSON.stringify({ ...JSON.parse(config), dbPool: { max: 40, idleMs: 5000 } }));
+    const bigPool = await migrate(['preflight', ...sharedArgs(), '--nodes', '64']);
+    await writeFile(configFile, config);
+    expect(failed(bigPool)[0]!.detail).toMatch(
+      /^64 node\(s\) need \d+ connections \(42 for this node, 12 for each of the other 63 \+ \d+\)/,
+    );
 
     const missing = await migrate(['preflight', '--shared', path.join(standalone.dir, 'not-mounted')]);
     expect(failed(missing).map((check) => [check.id, check.fix])).toEqual([

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { MigrationCheckDto, MigrationResultDto } from '../api/index.js';
+import { NODE_CONNECTIONS, nodeConnectionsAtMost } from '../node/node-runtime.js';
 import { readClusterRow } from '../sql/cluster-row.js';
 import { UserError } from '../user-error.js';
 import { auditStep } from './audit-step.js';
@@ -88,7 +89,11 @@ export async function runPreflight(
     checks.push(...shared.checks);
     const target = await checkTargetDatabase(options.targetUrl, {
       clusterId: cluster.cluster_id,
-      plannedNodes: options.plannedNodes,
+      // This node keeps its own pool size; the nodes that join later start with the default.
+      nodeConnections: [
+        nodeConnectionsAtMost(standalone.source),
+        ...Array.from({ length: options.plannedNodes - 1 }, () => NODE_CONNECTIONS.total),
+      ],
     });
     checks.push(...target.checks);
     if (target.checks.some((check) => check.id === 'target.reachable' && check.status === 'pass')) {
@@ -151,7 +156,7 @@ export async function runPeerPreflight(options: {
   if (options.targetUrl) {
     const target = await checkTargetDatabase(options.targetUrl, {
       clusterId: null,
-      plannedNodes: options.plannedNodes,
+      nodeConnections: Array.from({ length: options.plannedNodes }, () => NODE_CONNECTIONS.total),
     });
     checks.push(...target.checks.filter((check) => check.id === 'target.reachable' || check.id === 'clock'));
   } else {

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { MigrationCheckDto } from '../api/index.js';
 import { describeDbError, redactUrl } from '../db/pool.js';
-import { NODE_CONNECTIONS } from '../node/node-runtime.js';
 import { fail, pass, warn } from './check.js';
 
 // Preflight of the target PostgreSQL: reachable, version 14 or later, the role may create tables (and
@@ -24,7 +23,8 @@ export interface TargetFacts {
 
 export async function checkTargetDatabase(
   url: string,
-  options: { clusterId: string | null; plannedNodes: number },
+  /** `nodeConnections`: the most connections each planned node opens (their `dbPool.max` + 2). */
+  options: { clusterId: string | null; nodeConnections: number[] },
 ): Promise<{ checks: MigrationCheckDto[]; facts: TargetFacts }> {
   const checks: MigrationCheckDto[] = [];
   const facts: TargetFacts = { clusterId: null };
@@ -82,7 +82,7 @@ export async function checkTargetDatabase(
     );
     checks.push(...(await checkCreate(client, info.user, info.db)));
     checks.push(await checkContents(client, options.clusterId, facts));
-    checks.push(await checkConnections(client, options.plannedNodes));
+    checks.push(await checkConnections(client, options.nodeConnections));
   } catch (error) {
     checks.push(
       fail(
@@ -193,7 +193,7 @@ async function checkContents(
   );
 }
 
-async function checkConnections(client: pg.Client, plannedNodes: number): Promise<MigrationCheckDto> {
+async function checkConnections(client: pg.Client, nodeConnections: number[]): Promise<MigrationCheckDto> {
   const row = (
     await client.query<{ max: string; reserved: string; in_use: string; role_limit: number }>(
       `select current_setting('max_connections') as max,
@@ -203,10 +203,15 @@ async function checkConnections(client: pg.Client, plannedNodes: number): Promis
          (select rolconnlimit from pg_roles where rolname = current_user) as role_limit`,
     )
   ).rows[0]!;
-  const need = plannedNodes * NODE_CONNECTIONS.total + SPARE_CONNECTIONS;
+  const need = nodeConnections.reduce((sum, n) => sum + n, 0) + SPARE_CONNECTIONS;
+  const [first, ...others] = nodeConnections;
+  const each =
+    new Set(nodeConnections).size === 1
+      ? `${first} each`
+      : `${first} for this node, ${[...new Set(others)].join(' or ')} for each of the other ${others.length}`;
   const available = Number(row.max) - Number(row.reserved) - Number(row.in_use);
   const detail =
-    `${plannedNodes} node(s) need ${need} connections (${NODE_CONNECTIONS.total} each + ${SPARE_CONNECTIONS}); ` +
+    `${nodeConnections.length} node(s) need ${need} connections (${each} + ${SPARE_CONNECTIONS}); ` +
     `max_connections ${row.max}, ${row.reserved} reserved, ${row.in_use} in use by others: ${available} free`;
   if (row.role_limit >= 0 && row.role_limit < need) {
     return fail(

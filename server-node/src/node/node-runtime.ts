@@ -46,6 +46,11 @@ export const NODE_CONNECTIONS = { main: 10, heartbeat: 1, listen: 1, total: 12, 
 /** The main pool's settings when flotilla.json has no `dbPool`. */
 const DB_POOL_DEFAULTS = { max: NODE_CONNECTIONS.main, idleMs: 5000 } as const;
 
+/** The most connections a node with this config opens: its main pool, plus heartbeat and LISTEN. */
+export function nodeConnectionsAtMost(config: Pick<NodeConfig, 'dbPool'>): number {
+  return (config.dbPool?.max ?? DB_POOL_DEFAULTS.max) + NODE_CONNECTIONS.heartbeat + NODE_CONNECTIONS.listen;
+}
+
 /** How often a node whose contract migrations wait for old nodes tries them again. */
 const CONTRACT_RETRY_MS = 2000;
 /** How often a node asks whether the re-check of directory users is due (the interval itself is a setting). */
