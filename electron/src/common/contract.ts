@@ -205,6 +205,8 @@ export interface TaskFilterDto {
   state?: TaskState;
   node?: string;
   kind?: string;
+  /** Only these tasks (at most TASK_IDS_MAX): how the console patches its lists from task events. */
+  ids?: string[];
   limit?: number;
 }
 

@@ -8,6 +8,8 @@ import type {
   MetricsPointDto,
   PushContract,
   PushEvent,
+  TaskDto,
+  TaskState,
 } from '@flotilla/electron/common/contract';
 import { INVOKE, PUSH } from '@flotilla/electron/common/contract';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
@@ -87,6 +89,25 @@ function snapshot(clusterId: string, state: 'running' | 'draining', at: number):
   };
 }
 
+function task(id: string, state: TaskState): TaskDto {
+  return {
+    id,
+    kind: 'noop',
+    description: null,
+    args: {},
+    argsRedacted: false,
+    state,
+    node: 'node-1',
+    attempts: 1,
+    queuedAt: '',
+    startedAt: null,
+    finishedAt: null,
+    error: null,
+    cancelRequested: false,
+    cancelRequestedAt: null,
+  };
+}
+
 function setup() {
   const client = new QueryClient({ defaultOptions: { queries: { staleTime: Infinity, retry: false } } });
   const wrapper = ({ children }: { children: ReactNode }) =>
@@ -130,19 +151,57 @@ describe('usePushSync', () => {
     expect(hook.result.current.data).toBeNull();
   });
 
-  it('appends events, and refetches task lists on task events', () => {
+  it('appends events, and patches task lists with the rows task events name, in one read', async () => {
     const { client } = setup();
+    await waitFor(() => expect(client.getQueryData(queryKeys.clusters())).toBeDefined());
     client.setQueryData(queryKeys.events('c1'), []);
-    client.setQueryData(queryKeys.taskList('c1', {}), []);
-    const event: EventDto = {
+    const running = task('1', 'executing');
+    client.setQueryData(queryKeys.taskList('c1', {}), [running]);
+    client.setQueryData(queryKeys.taskList('c1', { state: 'executing' }), [running]);
+    answers.set(INVOKE.tasks.list, [task('2', 'queued'), task('1', 'succeeded')]);
+    const finished: EventDto = {
       seq: '5',
       at: '',
       type: 'task.finished',
       data: { id: '1', state: 'succeeded' },
     };
-    push(PUSH.clusters.event, { clusterId: 'c1', event });
-    expect(client.getQueryData<EventDto[]>(queryKeys.events('c1'))).toEqual([event]);
+    const queued: EventDto = { seq: '6', at: '', type: 'task.queued', data: { id: 2, kind: 'noop' } };
+    invoked.length = 0;
+    push(PUSH.clusters.event, { clusterId: 'c1', event: finished });
+    push(PUSH.clusters.event, { clusterId: 'c1', event: queued });
+    expect(client.getQueryData<EventDto[]>(queryKeys.events('c1'))).toEqual([finished, queued]);
+    await waitFor(() =>
+      expect(
+        client.getQueryData<TaskDto[]>(queryKeys.taskList('c1', {}))?.map((t) => [t.id, t.state]),
+      ).toEqual([
+        ['2', 'queued'],
+        ['1', 'succeeded'],
+      ]),
+    );
+    expect(client.getQueryData<TaskDto[]>(queryKeys.taskList('c1', { state: 'executing' }))).toEqual([]);
+    expect(invoked).toEqual([INVOKE.tasks.list]);
+    expect(client.getQueryState(queryKeys.taskList('c1', {}))?.isInvalidated).toBe(false);
+  });
+
+  it("reads the lists again for another cluster's events and for an event without a task id", async () => {
+    const { client } = setup();
+    await waitFor(() => expect(client.getQueryData(queryKeys.clusters())).toBeDefined());
+    client.setQueryData(queryKeys.taskList('old', {}), [task('1', 'executing')]);
+    client.setQueryData(queryKeys.taskList('c1', {}), [task('1', 'executing')]);
+    invoked.length = 0;
+    push(PUSH.clusters.event, {
+      clusterId: 'old',
+      event: { seq: '1', at: '', type: 'task.finished', data: { id: '1' } },
+    });
+    push(PUSH.clusters.event, {
+      clusterId: 'c1',
+      event: { seq: '2', at: '', type: 'task.recovered', data: { kind: 'noop' } },
+    });
+    await waitFor(() =>
+      expect(client.getQueryState(queryKeys.taskList('old', {}))?.isInvalidated).toBe(true),
+    );
     expect(client.getQueryState(queryKeys.taskList('c1', {}))?.isInvalidated).toBe(true);
+    expect(invoked).not.toContain(INVOKE.tasks.list);
   });
 
   it('appends followed log text and switches clusters by push', () => {

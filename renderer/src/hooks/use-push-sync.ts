@@ -9,23 +9,20 @@ import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { consoleApi, onBridgeReconnected } from '../transport/console-api';
 import { queryKeys } from './query-keys';
+import { createTaskListSync } from './task-list-sync';
 
 const HISTORY_LIMIT = 600;
 const EVENTS_LIMIT = 200;
-/** Task lists refetch at most this often however many task events arrive (a busy cluster sends hundreds). */
-const TASK_REFRESH_MS = 700;
 
 /**
- * Keeps the react-query cache current from push events: snapshots and events patch it in place,
- * task events invalidate task queries. This subscribes, it does not fetch: the page never polls.
+ * Keeps the react-query cache current from push events: snapshots and events patch it in place, task
+ * events patch the task lists with the rows they name (createTaskListSync). The page never polls.
  */
 export function usePushSync(): void {
   const client = useQueryClient();
   useEffect(() => {
     const api = consoleApi();
-    const refreshTasks = throttle((clusterId: string) => {
-      void client.invalidateQueries({ queryKey: queryKeys.tasks(clusterId), refetchType: 'active' });
-    }, TASK_REFRESH_MS);
+    const taskLists = createTaskListSync(client, (ids) => api.tasks.list({ ids }));
     const off = [
       api.on(PUSH.clusters.changed, (clusters) => client.setQueryData(queryKeys.clusters(), clusters)),
       api.on(PUSH.sandbox.status, (status) => client.setQueryData(queryKeys.sandbox(), status)),
@@ -37,7 +34,7 @@ export function usePushSync(): void {
         client.setQueryData(queryKeys.events(clusterId), (old: EventDto[] | undefined) =>
           old ? [...old, event].slice(-EVENTS_LIMIT) : old,
         );
-        if (event.type.startsWith('task.')) refreshTasks(clusterId);
+        if (event.type.startsWith('task.')) taskLists.onEvent(clusterId, event);
       }),
       api.on(PUSH.tasks.logChunk, ({ clusterId, taskId, text }) => {
         client.setQueryData(queryKeys.taskLog(clusterId, taskId), (old: string | undefined) =>
@@ -85,7 +82,10 @@ export function usePushSync(): void {
       // After the web host's socket dropped, pushes were missed: everything is refetched.
       onBridgeReconnected(() => void client.invalidateQueries()),
     ];
-    return () => off.forEach((unsubscribe) => unsubscribe());
+    return () => {
+      off.forEach((unsubscribe) => unsubscribe());
+      taskLists.stop();
+    };
   }, [client]);
 }
 
@@ -95,19 +95,4 @@ function appendPoint(client: QueryClient, clusterId: string, point: MetricsPoint
     if (old.at(-1)?.at === point.at) return old;
     return [...old, point].slice(-HISTORY_LIMIT);
   });
-}
-
-function throttle<A extends unknown[]>(run: (...args: A) => void, ms: number): (...args: A) => void {
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let lastArgs: A | null = null;
-  return (...args: A) => {
-    lastArgs = args;
-    if (timer) return;
-    run(...args);
-    lastArgs = null;
-    timer = setTimeout(() => {
-      timer = null;
-      if (lastArgs) run(...lastArgs);
-    }, ms);
-  };
 }

@@ -17,6 +17,8 @@ export const TASK_LOG_ROUTE = '/api/tasks/:id/log';
 
 /** The most tasks one GET /api/tasks returns: the console lists this many (about 2.5 MB of JSON). */
 export const TASK_LIST_MAX = 10_000;
+/** The most ids one GET /api/tasks?ids= may name (the console asks for the tasks its events named). */
+export const TASK_IDS_MAX = 500;
 
 /** GET /api/tasks: every field narrows the list; the newest `limit` tasks (default 100, at most TASK_LIST_MAX). */
 export interface TaskListQuery {
@@ -24,6 +26,8 @@ export interface TaskListQuery {
   /** The node running the task, or that last ran it. */
   node?: string | undefined;
   kind?: string | undefined;
+  /** Only these tasks (at most TASK_IDS_MAX; sent comma-separated); those that no longer exist are left out. */
+  ids?: readonly string[] | undefined;
   limit?: number | undefined;
 }
 
@@ -39,6 +43,7 @@ export function tasksPath(query: TaskListQuery = {}): string {
   if (query.state) params.set('state', query.state);
   if (query.node) params.set('node', query.node);
   if (query.kind) params.set('kind', query.kind);
+  if (query.ids) params.set('ids', query.ids.join(','));
   if (query.limit !== undefined) params.set('limit', String(query.limit));
   const search = params.toString();
   return search ? `${TASKS_PATH}?${search}` : TASKS_PATH;

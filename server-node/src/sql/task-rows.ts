@@ -70,6 +70,7 @@ export interface TaskFilter {
   state?: TaskState | undefined;
   node?: string | undefined;
   kind?: string | undefined;
+  ids?: string[] | undefined;
   limit: number;
 }
 
@@ -78,8 +79,9 @@ export async function listTasks(db: Db, filter: TaskFilter, reader: Role): Promi
   const result = await db.query<DbTask>(
     `select ${TASK_COLUMNS} from tasks
      where ($1::text is null or state = $1) and ($2::text is null or node = $2) and ($3::text is null or kind = $3)
+       and ($5::bigint[] is null or id = any($5::bigint[]))
      order by tasks.id desc limit $4`,
-    [filter.state ?? null, filter.node ?? null, filter.kind ?? null, filter.limit],
+    [filter.state ?? null, filter.node ?? null, filter.kind ?? null, filter.limit, filter.ids ?? null],
   );
   return result.rows.map((row) => toTaskDto(row, reader));
 }

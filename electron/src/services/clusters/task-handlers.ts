@@ -1,6 +1,7 @@
 import type { DomainHandlers } from '../../common/contract.js';
-import { TASK_LIST_MAX } from '@flotilla/server-node/api';
+import { TASK_IDS_MAX, TASK_LIST_MAX, type TaskDto } from '@flotilla/server-node/api';
 import { INVOKE, PUSH, TASK_LIST_LIMIT } from '../../common/contract.js';
+import { compareTaskIds } from '../../common/task-list-patch.js';
 import { followLog, unfollowLog } from './follow-log.js';
 import type { ConsoleContext } from './console-context.js';
 
@@ -8,11 +9,21 @@ import type { ConsoleContext } from './console-context.js';
 export function taskHandlers({ session, push }: ConsoleContext): DomainHandlers<'tasks'> {
   return {
     [INVOKE.tasks.list]: (filter) =>
-      session.act(
-        ({ api }) =>
-          api.listTasks({ ...filter, limit: Math.min(filter.limit ?? TASK_LIST_LIMIT, TASK_LIST_MAX) }),
-        false,
-      ),
+      session.act(async ({ api }) => {
+        if (!filter.ids) {
+          return api.listTasks({
+            ...filter,
+            limit: Math.min(filter.limit ?? TASK_LIST_LIMIT, TASK_LIST_MAX),
+          });
+        }
+        // Named tasks: as many requests as the server's cap per request needs, newest first as always.
+        const found: TaskDto[] = [];
+        for (let i = 0; i < filter.ids.length; i += TASK_IDS_MAX) {
+          const ids = filter.ids.slice(i, i + TASK_IDS_MAX);
+          found.push(...(await api.listTasks({ ...filter, ids, limit: ids.length })));
+        }
+        return found.sort((a, b) => compareTaskIds(b.id, a.id));
+      }, false),
     [INVOKE.tasks.get]: (id) => session.act(({ api }) => api.getTask(id), false),
     [INVOKE.tasks.add]: (task) => session.act(({ api }) => api.createTask(task)),
     [INVOKE.tasks.cancel]: (id) => session.act(async ({ api }) => (await api.cancelTask(id)).task),

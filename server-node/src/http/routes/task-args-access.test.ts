@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TASK_LIST_MAX, type EventDto, type TaskDetailDto, type TaskDto } from '../../api/index.js';
+import {
+  TASK_IDS_MAX,
+  TASK_LIST_MAX,
+  type EventDto,
+  type TaskDetailDto,
+  type TaskDto,
+} from '../../api/index.js';
 import { TestCluster } from '../../test-support/test-cluster.js';
 import type { BrowserSession, TestUser } from '../../test-support/users.js';
 import { createUser, signIn } from '../../test-support/users.js';
@@ -117,6 +123,44 @@ describe('task args by role: script text only for deployers and up', () => {
       expect({ limit, status: refused.status }).toEqual({ limit, status: 400 });
       expect(refused.body.error).toMatch(/^Invalid .*limit/);
     }
+  });
+
+  it('lists just the tasks named by ids (the console patches its list with them), refusing bad ids', async () => {
+    const named = await get<TaskDto[]>(
+      `/api/tasks?ids=${noopId},${scriptId},${noopId},999999999`,
+      viewer.apiKey,
+    );
+    expect(named.status).toBe(200);
+    expect(named.body.map((task) => task.id)).toEqual(
+      [scriptId, noopId].sort((a, b) => Number(b) - Number(a)),
+    );
+    expect(named.body.find((task) => task.id === scriptId)).toMatchObject({ args: {}, argsRedacted: true });
+    const combined = await get<TaskDto[]>(`/api/tasks?ids=${noopId},${scriptId}&kind=noop`, viewer.apiKey);
+    expect(combined.body.map((task) => task.id)).toEqual([noopId]);
+    const most = Array.from({ length: TASK_IDS_MAX }, (_, i) => String(i + 1)).join(',');
+    expect((await get<TaskDto[]>(`/api/tasks?ids=${most}`, viewer.apiKey)).status).toBe(200);
+    const hostile = [
+      `${most},${TASK_IDS_MAX + 1}`,
+      '',
+      '1,,2',
+      '1,',
+      '-1',
+      '1;drop%20table%20tasks',
+      "1'%20or%20'1'='1",
+      '1%0A2',
+      '%E2%80%8B1',
+      '9999999999999999999',
+      '1e3',
+    ];
+    for (const ids of hostile) {
+      const refused = await get<{ error: string }>(`/api/tasks?ids=${ids}`, viewer.apiKey);
+      expect({ ids: ids.slice(0, 40), status: refused.status }).toEqual({
+        ids: ids.slice(0, 40),
+        status: 400,
+      });
+      expect(refused.body.error).toMatch(/^Invalid .*ids/);
+    }
+    expect((await get<TaskDto[]>(`/api/tasks`, viewer.apiKey)).body.length).toBeGreaterThanOrEqual(3);
   });
 
   it('never puts args in events', async () => {

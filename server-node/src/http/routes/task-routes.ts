@@ -6,6 +6,7 @@ import {
   TASK_LOG_ROUTE,
   TASK_RETRY_ROUTE,
   TASK_ROUTE,
+  TASK_IDS_MAX,
   TASK_LIST_MAX,
   type CancelTaskResultDto,
   type CreateTaskRequest,
@@ -34,6 +35,12 @@ const listQuery = z
     state: taskState.optional(),
     node: z.string().min(1).optional(),
     kind: z.string().min(1).optional(),
+    ids: z
+      .string()
+      .regex(/^\d{1,18}(,\d{1,18})*$/, 'ids must be task ids separated by commas')
+      .transform((text) => [...new Set(text.split(','))])
+      .refine((ids) => ids.length <= TASK_IDS_MAX, `at most ${TASK_IDS_MAX} ids`)
+      .optional(),
     limit: z.coerce.number().int().min(1).max(TASK_LIST_MAX).default(100),
   })
   .strict();
