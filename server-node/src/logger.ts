@@ -11,7 +11,18 @@ export function createLogger(name: string, options: { file?: string } = {}): Log
     name,
     level: process.env.FLOTILLA_LOG_LEVEL ?? 'info',
     redact: {
-      paths: ['masterKey', '*.masterKey', 'dbUrl', '*.dbUrl', 'password', '*.password', 'apiKey', '*.apiKey'],
+      paths: [
+        'masterKey',
+        '*.masterKey',
+        'dbUrl',
+        '*.dbUrl',
+        'dbSessionUrl',
+        '*.dbSessionUrl',
+        'password',
+        '*.password',
+        'apiKey',
+        '*.apiKey',
+      ],
       censor: '***',
     },
   };

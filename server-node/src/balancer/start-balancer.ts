@@ -8,6 +8,8 @@ import type { HealthCheckOptions } from './health-checker.js';
 
 export interface BalancerOptions {
   dbUrl: string;
+  /** For LISTEN, when `dbUrl` goes through a pooler in transaction mode (the node's `dbSessionUrl`). */
+  dbSessionUrl?: string | undefined;
   host: string;
   port: number;
   log: Logger;
@@ -24,9 +26,9 @@ export interface RunningBalancer {
  * checks, then listens. Whatever was started is stopped again if a later step fails.
  */
 export async function startBalancer(options: BalancerOptions): Promise<RunningBalancer> {
-  const { dbUrl, host, port, log } = options;
-  const pool = createPool(dbUrl, { max: 4, log });
-  const listener = new NotificationListener(dbUrl, log);
+  const { dbUrl, dbSessionUrl, host, port, log } = options;
+  const pool = createPool(dbUrl, { max: 4, log, pooled: dbSessionUrl !== undefined });
+  const listener = new NotificationListener(dbSessionUrl ?? dbUrl, log);
   const members = new BalancerMembers(pool, listener, log, options.healthCheck);
   const server = new BalancerServer(members, pool, log);
   const stop = async () => {
@@ -45,6 +47,7 @@ export async function startBalancer(options: BalancerOptions): Promise<RunningBa
       throw error;
     });
     await listener.start();
+    await listener.verify(pool);
     await server.listen(host, port);
   } catch (error) {
     await stop();

@@ -24,6 +24,8 @@ import { checkSentinel, writeSentinel } from './shared-storage.js';
 export interface InitOptions {
   home: string;
   dbUrl?: string | undefined;
+  /** When `dbUrl` goes through a pooler in transaction mode: the URL for session work (see NodeConfig). */
+  dbSessionUrl?: string | undefined;
   sharedDir?: string | undefined;
   name?: string | undefined;
   listen?: { host: string; port: number } | undefined;
@@ -71,6 +73,10 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
     throw new UserError('The master key must be 32 bytes in base64 (as the first node generated it).');
   }
 
+  if (options.dbSessionUrl !== undefined && !options.dbUrl) {
+    throw new UserError('--db-session-url goes with --db: the embedded database needs no pooler.');
+  }
+
   let embedded: NodeConfig['embedded'];
   let dbUrl = options.dbUrl;
   let stopEmbedded = async () => {};
@@ -86,9 +92,12 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
     dbUrl = embeddedUrl(embedded.port, embedded.password);
   }
 
-  const pool = createPool(dbUrl, { max: 2, log: options.log });
+  // Init's work (migrations and their lock among it) needs a session: the session URL when there is one.
+  const sessionUrl = options.dbSessionUrl ?? dbUrl;
+  const pool = createPool(sessionUrl, { max: 2, log: options.log });
   try {
-    await connectOrExplain(pool, dbUrl);
+    await connectOrExplain(pool, sessionUrl);
+    if (options.dbSessionUrl) await checkPooledUrl(dbUrl, options.log);
     await migrate(pool);
     const listen = options.listen ?? { host: '0.0.0.0', port: DEFAULT_PORT };
     const name = options.name ?? hostname();
@@ -168,6 +177,7 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
       listen,
       publicUrl,
       dbUrl,
+      ...(options.dbSessionUrl ? { dbSessionUrl: options.dbSessionUrl } : {}),
       masterKey: masterKey!,
       ...(embedded ? { embedded } : {}),
     };
@@ -183,5 +193,15 @@ export async function initNode(options: InitOptions): Promise<InitResult> {
   } finally {
     await pool.end();
     await stopEmbedded();
+  }
+}
+
+/** The pooled URL must work too, before it is written into the node's config. */
+async function checkPooledUrl(dbUrl: string, log: Logger | undefined): Promise<void> {
+  const pooled = createPool(dbUrl, { max: 1, log, pooled: true });
+  try {
+    await connectOrExplain(pooled, dbUrl);
+  } finally {
+    await pooled.end();
   }
 }

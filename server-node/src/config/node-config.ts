@@ -25,6 +25,12 @@ export const nodeConfigSchema = z.object({
   /** The URL other nodes, the balancer and the console use to reach this node. */
   publicUrl: z.string().url(),
   dbUrl: z.string().min(1),
+  /**
+   * Set when `dbUrl` goes through a connection pooler in transaction mode (PgBouncer): a URL that reaches
+   * PostgreSQL itself (or a session-mode pool), for what needs a session of its own — LISTEN and the
+   * migration lock. With it, the pools on `dbUrl` send no named prepared statements. Default: `dbUrl`.
+   */
+  dbSessionUrl: z.string().min(1).optional(),
   /** Set when the database is the embedded PostgreSQL living in this home. */
   embedded: z.object({ dataDir: z.string(), port: z.number().int(), password: z.string() }).optional(),
   masterKey: z.string().min(1),

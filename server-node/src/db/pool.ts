@@ -2,13 +2,47 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { UserError } from '../user-error.js';
 
+/**
+ * A client that sends every statement unnamed. Behind a pooler in transaction mode (PgBouncer before
+ * 1.21) a named prepared statement lives on the server connection it was prepared on, and the next
+ * transaction may be given another one: "prepared statement does not exist". The cost is a parse and
+ * plan per statement, which the claim and finish statements otherwise save.
+ */
+class UnnamedStatementsClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    const named = super.query.bind(this) as (...args: unknown[]) => unknown;
+    this.query = ((query: unknown, ...rest: unknown[]) =>
+      named(unnamed(query), ...rest)) as pg.Client['query'];
+  }
+}
+
+/** A plain query config without its name; a query object (a cursor, a stream) or text as it is. */
+function unnamed(query: unknown): unknown {
+  const plain =
+    typeof query === 'object' &&
+    query !== null &&
+    'name' in query &&
+    typeof (query as { submit?: unknown }).submit !== 'function';
+  return plain ? { ...query, name: undefined } : query;
+}
+
 // Every pool gets an error handler (an idle client losing its connection must not crash the node)
 // and client-side timeouts, so a database that stops answering surfaces as an error, not a hang.
 export function createPool(
   url: string,
-  options: { max?: number; log?: Logger; queryTimeoutMs?: number; idleMs?: number } = {},
+  options: {
+    max?: number;
+    log?: Logger;
+    queryTimeoutMs?: number;
+    idleMs?: number;
+    /** The URL goes through a pooler in transaction mode: no named prepared statements. */
+    pooled?: boolean;
+  } = {},
 ) {
+  refuseMultipleHosts(url);
   const pool = new pg.Pool({
+    ...(options.pooled ? { Client: UnnamedStatementsClient } : {}),
     connectionString: url,
     max: options.max ?? 10,
     connectionTimeoutMillis: 3000,
@@ -20,6 +54,20 @@ export function createPool(
     options.log?.warn({ err: describeDbError(error, url) }, 'idle database client failed'),
   );
   return pool;
+}
+
+/**
+ * libpq's multi-host URLs (`postgres://h1,h2/db?target_session_attrs=read-write`) are not understood by
+ * node-postgres, which the nodes use: it fails with a bare "Invalid URL". Say so, and what works instead.
+ */
+function refuseMultipleHosts(url: string): void {
+  const authority = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(url)?.[1] ?? '';
+  if (!authority.includes(',')) return;
+  throw new UserError(
+    `The database URL names more than one host (${authority}): the nodes' PostgreSQL driver takes one. ` +
+      `Give the address that always reaches the primary — a virtual IP, or a TCP proxy or load balancer that ` +
+      `follows it (see "Where one PostgreSQL is not enough" in server-node/README.md).`,
+  );
 }
 
 /** Turns a connection failure into a sentence that names the database and what to check. */

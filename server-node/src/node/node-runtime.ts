@@ -67,6 +67,12 @@ export class NodeRuntime {
   readonly secrets: SecretBox;
   /** A pool of its own for heartbeats, so a busy main pool can never starve them. */
   private readonly heartbeatPool: pg.Pool;
+  /**
+   * Where migrations run: their lock is held by a session. The main pool, unless `dbUrl` goes through a
+   * pooler in transaction mode (`dbSessionUrl` set): then one connection on the session URL, opened
+   * only while migrations run.
+   */
+  private readonly migrationPool: pg.Pool;
   readonly metrics: NodeMetrics = createNodeMetrics();
   readonly listener: NotificationListener;
   readonly worker: Worker;
@@ -101,18 +107,24 @@ export class NodeRuntime {
     readonly log: Logger,
   ) {
     const poolMax = config.dbPool?.max ?? DB_POOL_DEFAULTS.max;
+    const pooled = config.dbSessionUrl !== undefined;
     this.pool = createPool(config.dbUrl, {
       max: poolMax,
       idleMs: config.dbPool?.idleMs ?? DB_POOL_DEFAULTS.idleMs,
       log,
+      pooled,
     });
-    this.heartbeatPool = createPool(config.dbUrl, {
+    // Past a pooler too: a heartbeat queued behind the whole cluster's work there would fence the node.
+    this.heartbeatPool = createPool(config.dbSessionUrl ?? config.dbUrl, {
       max: NODE_CONNECTIONS.heartbeat,
       log,
       queryTimeoutMs: 2000,
     });
+    this.migrationPool = config.dbSessionUrl
+      ? createPool(config.dbSessionUrl, { max: 1, idleMs: 1000, log })
+      : this.pool;
     this.secrets = new SecretBox(config.masterKey);
-    this.listener = new NotificationListener(config.dbUrl, log);
+    this.listener = new NotificationListener(config.dbSessionUrl ?? config.dbUrl, log);
     this.health = new NodeHealth({
       node: config.name,
       pool: this.pool,
@@ -179,7 +191,8 @@ export class NodeRuntime {
   /** Every check a node makes before it may join; each failure says what to do. */
   async checkCluster(): Promise<void> {
     await connectOrExplain(this.pool, this.config.dbUrl);
-    const migrated = await migrate(this.pool, { node: this.name, log: this.log });
+    if (this.config.dbSessionUrl) await connectOrExplain(this.migrationPool, this.config.dbSessionUrl);
+    const migrated = await migrate(this.migrationPool, { node: this.name, log: this.log });
     this.contractsWaiting = migrated.waiting.length > 0;
     this.contractsReport = JSON.stringify(migrated.waiting);
     const cluster = await readClusterRow(this.pool);
@@ -199,6 +212,9 @@ export class NodeRuntime {
     if (platform) throw new UserError(platform);
     const sentinelProblem = await checkSentinel(cluster.shared_dir, cluster.cluster_id);
     if (sentinelProblem) throw new UserError(sentinelProblem);
+    // Started here, before the node registers, so a URL on which notifications never arrive stops it cleanly.
+    await this.listener.start();
+    await this.listener.verify(this.pool);
     this.clusterId = cluster.cluster_id;
     this.sharedDir = cluster.shared_dir;
     this.settings = resolveSettings(cluster.settings);
@@ -240,7 +256,6 @@ export class NodeRuntime {
       if (name === this.name || name === '') void this.beat();
     });
     this.listener.on('flotilla_cancel', () => void this.worker.checkCancelRequests().catch(() => undefined));
-    await this.listener.start();
 
     this.every(this.settings.heartbeatMs, () => this.beat());
     this.every(this.settings.pollMs, () => {
@@ -349,7 +364,7 @@ export class NodeRuntime {
    */
   private async retryContracts(): Promise<void> {
     if (!this.contractsWaiting || this.fenced) return;
-    const result = await migrate(this.pool, { node: this.name, wait: false });
+    const result = await migrate(this.migrationPool, { node: this.name, wait: false });
     if (!result.ran) return;
     this.contractsWaiting = result.waiting.length > 0;
     for (const name of result.applied) this.log.info({ migration: name }, `applied ${name}`);
@@ -383,6 +398,11 @@ export class NodeRuntime {
     this.worker.wake();
   }
 
+  private async endPools(): Promise<void> {
+    const pools = new Set([this.pool, this.heartbeatPool, this.migrationPool]);
+    await Promise.all([...pools].map((pool) => pool.end()));
+  }
+
   /** Clean shutdown: stop taking work, let running tasks finish (bounded), hand back the rest, go offline. */
   async stop(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
     if (this.stopping) return;
@@ -391,7 +411,7 @@ export class NodeRuntime {
     if (!this.started) {
       // Never joined (a check failed): nothing to hand back, and the node row may be another process's.
       await this.listener.stop();
-      await Promise.all([this.pool.end(), this.heartbeatPool.end()]);
+      await this.endPools();
       return;
     }
     const grace = setTimeout(() => this.worker.stopAll('shutdown'), graceMs);
@@ -406,6 +426,6 @@ export class NodeRuntime {
     } catch (error) {
       this.log.warn({ err: (error as Error).message }, 'could not record the shutdown in the database');
     }
-    await Promise.all([this.pool.end(), this.heartbeatPool.end()]);
+    await this.endPools();
   }
 }

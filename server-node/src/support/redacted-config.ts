@@ -7,6 +7,7 @@ export function redactedConfig(config: NodeConfig): Record<string, unknown> {
     ...config,
     masterKey: '(removed)',
     dbUrl: redactUrl(config.dbUrl),
+    ...(config.dbSessionUrl ? { dbSessionUrl: redactUrl(config.dbSessionUrl) } : {}),
     ...(config.embedded ? { embedded: { ...config.embedded, password: '(removed)' } } : {}),
   };
 }

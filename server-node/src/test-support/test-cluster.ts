@@ -36,11 +36,15 @@ export class TestCluster {
   dbUrl = '';
   db!: pg.Pool;
   private dropDatabase: () => Promise<void> = async () => {};
+  private sessionUrlFor: ((name: string, dbUrl: string) => string) | undefined;
 
   async create(options: {
     nodes: number;
     dbUrlFor?: (name: string, dbUrl: string) => string;
+    /** A node's `dbSessionUrl` (its `dbUrl` then goes through a pooler in transaction mode). */
+    sessionUrlFor?: (name: string, dbUrl: string) => string;
   }): Promise<this> {
+    this.sessionUrlFor = options.sessionUrlFor;
     const database = await createTestDatabase();
     this.dbUrl = database.url;
     this.dropDatabase = database.drop;
@@ -64,6 +68,7 @@ export class TestCluster {
     const result = await initNode({
       home,
       dbUrl,
+      dbSessionUrl: this.sessionUrlFor?.(name, this.dbUrl),
       name,
       sharedDir: this.sharedDir,
       listen: { host: '127.0.0.1', port },

@@ -27,7 +27,12 @@ export async function balanceCommand(argv: string[]): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  const balancer = await startBalancer({ dbUrl: config.dbUrl, ...listen, log }).catch((error: unknown) => {
+  const balancer = await startBalancer({
+    dbUrl: config.dbUrl,
+    dbSessionUrl: config.dbSessionUrl,
+    ...listen,
+    log,
+  }).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
       throw new UserError(

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMasterKey } from '../../cluster/master-key.js';
 import { readNodeConfig } from '../../config/node-config.js';
+import { findFreePort } from '../../net/free-port.js';
 import { CLI_MAIN } from '../../sandbox/node-process.js';
 import { createTestDatabase } from '../../test-support/test-database.js';
 
@@ -112,5 +113,38 @@ describe('init takes the master key from a file or the environment, not only the
       expect(result.stderr).not.toMatch(/ {4}at /);
       expect(result.stderr).not.toContain(masterKey);
     }
+  });
+
+  it('refuses a session URL without --db, or one that does not answer, and writes no config', async () => {
+    const password = new URL(database.url).password;
+    const alone = await cli(
+      ['--home', path.join(dir, 'node-d'), '--db-session-url', database.url],
+      masterKey,
+    );
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toMatch(/--db-session-url goes with --db: the embedded database needs no pooler/);
+    const closedPort = await findFreePort(0);
+    const unreachable = await cli(
+      node('node-d', '--db-session-url', `postgres://postgres:${password}@127.0.0.1:${closedPort}/x?a='"%0A`),
+      masterKey,
+    );
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(
+      new RegExp(
+        `Cannot reach PostgreSQL at postgres://postgres:\\*\\*\\*@127\\.0\\.0\\.1:${closedPort}/.*: connection refused`,
+      ),
+    );
+    const multiHost = `postgres://postgres:${password}@127.0.0.1:5432,127.0.0.2:5432/postgres?target_session_attrs=read-write`;
+    const twoHosts = await cli(['--home', path.join(dir, 'node-d'), '--db', multiHost], masterKey);
+    expect(twoHosts.code).toBe(1);
+    expect(twoHosts.stderr).toContain(
+      "The database URL names more than one host (127.0.0.1:5432,127.0.0.2:5432): the nodes' PostgreSQL driver takes one. " +
+        'Give the address that always reaches the primary — a virtual IP, or a TCP proxy',
+    );
+    for (const result of [alone, unreachable, twoHosts]) {
+      expect(result.stderr).not.toMatch(/ {4}at /);
+      expect(result.stderr).not.toContain(password);
+    }
+    await expect(readNodeConfig(path.join(dir, 'node-d'))).rejects.toThrow(/No node configuration/);
   });
 });

@@ -13,6 +13,10 @@ export const initSpec: CommandSpec = {
   options: {
     home: { type: 'string', required: true, help: 'the node home directory' },
     db: { type: 'string', help: 'PostgreSQL URL (>= 14); default: an embedded PostgreSQL in the home' },
+    'db-session-url': {
+      type: 'string',
+      help: 'when --db goes through a pooler in transaction mode (PgBouncer): a URL to PostgreSQL itself, for LISTEN and migrations',
+    },
     shared: { type: 'string', help: 'shared storage folder for the cluster; default <home>/shared' },
     name: { type: 'string', help: 'node name; default the host name' },
     listen: { type: 'string', help: 'HOST:PORT to serve on; default 0.0.0.0:8300' },
@@ -42,6 +46,7 @@ export async function initCommand(argv: string[]): Promise<number> {
   const result = await initNode({
     home: args.home as string,
     dbUrl: args.db as string | undefined,
+    dbSessionUrl: args['db-session-url'] as string | undefined,
     sharedDir: args.shared as string | undefined,
     name: args.name as string | undefined,
     listen: args.listen ? hostPortOption(args.listen as string, 'listen') : undefined,
