@@ -12,7 +12,7 @@ import { flotillaBatch, flotillaIdlePickup, flotillaRecovery } from './flotilla-
 import { FlotillaCluster } from './flotilla-cluster.js';
 import { GraphileFleet, graphileBatch, graphileIdlePickup } from './graphile-bench.js';
 import { resetStatements, sampleActivity, topStatements } from './pg-diagnostics.js';
-import { Cleanup, log } from './util.js';
+import { type Cleanup, log, runBenchmark } from './util.js';
 
 // `npm run bench:dispatch`: Flotilla's task queue on 3 real nodes against graphile-worker with the
 // same total concurrency, on one PostgreSQL, then a node crash. One JSON object on stdout; progress,
@@ -146,19 +146,14 @@ function report(
   };
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions(process.argv.slice(2));
-  if (!options) {
-    process.stderr.write(`${USAGE}\n`);
-    return 0;
-  }
-  const cleanup = new Cleanup();
-  const logFiles: string[] = [];
-  // Ctrl+C or a kill: still stop every process we started and remove the temp dirs.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void cleanup.runAll().finally(() => process.exit(130)));
-  }
-  try {
+const logFiles: string[] = [];
+runBenchmark(
+  async (cleanup) => {
+    const options = parseOptions(process.argv.slice(2));
+    if (!options) {
+      process.stderr.write(`${USAGE}\n`);
+      return;
+    }
     const pg = await startBenchPostgres(cleanup, [FLOTILLA_DB, GRAPHILE_DB], { pgStats: options.pgStats });
     log(
       `PostgreSQL ${pg.version}; ${options.jobs} jobs per batch, ${NODES} × ${TASK_CAP} = ${CONCURRENCY} concurrency`,
@@ -166,20 +161,8 @@ async function main(): Promise<number> {
     const flotilla = await benchFlotilla(pg, cleanup, options, logFiles);
     const graphile = await benchGraphile(pg, cleanup, options, logFiles);
     process.stdout.write(`${JSON.stringify(report(options, pg.version, flotilla, graphile))}\n`);
-    return 0;
-  } catch (error) {
-    log(`failed: ${(error as Error).stack ?? String(error)}`);
+  },
+  () => {
     for (const file of logFiles) log(`--- ${file}\n${tail(file, 20)}`);
-    return 1;
-  } finally {
-    await cleanup.runAll();
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    log(`failed: ${String(error)}`);
-    process.exit(1);
   },
 );

@@ -13,7 +13,7 @@ import { startEmbedded } from '../db/embedded.js';
 import { findFreePort } from '../net/free-port.js';
 import { CLI_MAIN, spawnNode, stopProcess, tail, waitForNode } from '../sandbox/node-process.js';
 import { startBenchPostgres } from './bench-postgres.js';
-import { Cleanup, log } from './util.js';
+import { log, runBenchmark } from './util.js';
 
 // `npm run bench:migrate`: a standalone seeded with 100,000 tasks (a log of a few KB each) and 1 GiB of
 // packages, migrated to another PostgreSQL and a shared folder with the real CLI, while a client keeps
@@ -211,172 +211,156 @@ function request(url: string, method: string, key: string): Promise<Outcome> {
   })();
 }
 
-async function main(argv: string[]): Promise<void> {
-  const options = parseOptions(argv);
+runBenchmark(async (cleanup) => {
+  const options = parseOptions(process.argv.slice(2));
   if (!options) {
     console.error(USAGE);
     return;
   }
-  const cleanup = new Cleanup();
-  const onSignal = () => void cleanup.runAll().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const dir = await mkdtemp(path.join(tmpdir(), 'flotilla-bench-migrate-'));
-    await chmod(dir, 0o755);
-    cleanup.add('remove the bench folder', () => rm(dir, { recursive: true, force: true }));
-    const home = path.join(dir, 'solo');
-    const port = await findFreePort(0);
-    const keyFile = path.join(dir, 'api-key');
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(
-        process.execPath,
-        [
-          CLI_MAIN,
-          'init',
-          '--home',
-          home,
-          '--name',
-          'solo',
-          '--listen',
-          `127.0.0.1:${port}`,
-          '--api-key-file',
-          keyFile,
-          '--admin-password-file',
-          path.join(dir, 'pw'),
-        ],
-        { stdio: 'ignore' },
-      );
-      child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`init exited ${code}`))));
-    });
-    const apiKey = (await readFile(keyFile, 'utf8')).trim();
-    const url = `http://127.0.0.1:${port}`;
-    await seed(home, options);
-
-    let targetUrl = options.targetUrl;
-    if (!targetUrl) {
-      const postgres = await startBenchPostgres(cleanup, ['flotilla'], { pgStats: false });
-      targetUrl = postgres.url('flotilla');
-      log(`target: embedded PostgreSQL ${postgres.version}`);
-    }
-    const shared = path.join(dir, 'share');
-    await mkdir(shared);
-    const env = { FLOTILLA_TARGET_DB_URL: targetUrl };
-
-    const logFile = path.join(dir, 'solo.log');
-    const node = spawnNode(home, logFile);
-    cleanup.add('stop the node', async () => {
-      await stopProcess(node, 20_000);
-      // The node the migration started (detached) records its pid in the home.
-      const pid = Number((await readFile(path.join(home, 'node.pid'), 'utf8').catch(() => '')).trim());
-      if (pid > 0) {
-        process.kill(pid, 'SIGTERM');
-        for (let i = 0; i < 200; i++) {
-          try {
-            process.kill(pid, 0);
-          } catch {
-            return;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        process.kill(pid, 'SIGKILL');
-      }
-    });
-    await waitForNode(url, node, logFile, 120_000);
-    const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
-    const user = (await (
-      await fetch(`${url}/api/users`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ username: 'dora', password: 'dora-correct-horse-battery', role: 'deployer' }),
-      })
-    ).json()) as UserDto;
-    const deployerKey = (
-      (await (
-        await fetch(`${url}/api/users/${user.id}/api-keys`, {
-          method: 'POST',
-          headers,
-          body: '{"name":"bench"}',
-        })
-      ).json()) as CreatedApiKeyDto
-    ).key;
-
-    log('preflight');
-    const preflight = await migrate(['preflight', '--home', home, '--shared', shared], env);
-    if (!preflight.ok) throw new Error(`preflight failed: ${preflight.message}`);
-    log('precopy (the node keeps serving)');
-    const precopy = await migrate(['precopy', '--home', home, '--shared', shared], env);
-    if (!precopy.ok) throw new Error(`precopy failed: ${precopy.message}`);
-    log(`precopy: ${precopy.durationMs} ms, predicted window ${precopy.rehearsal!.predictedWindowMs} ms`);
-    log(`rehearsal breakdown: ${JSON.stringify(precopy.rehearsal!.breakdown)}`);
-
-    // Work between the precopy and the switch: its logs are what the delta carries.
-    for (let i = 0; i < 20; i++) {
-      await fetch(`${url}/api/tasks`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ kind: 'script', args: { script: `echo late ${i}` } }),
-      });
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-
-    log('switch, with a client sending requests all along');
-    let traffic = true;
-    const outcomes: Outcome[] = [];
-    const load = (async () => {
-      while (traffic) {
-        outcomes.push(
-          ...(await Promise.all([
-            request(`${url}/api/tasks?limit=5`, 'GET', apiKey),
-            request(`${url}/api/tasks/1/retry`, 'POST', deployerKey),
-          ])),
-        );
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })();
-    const switched = await migrate(['switch', '--home', home, '--shared', shared, '--start'], env).finally(
-      () => {
-        traffic = false;
-      },
+  const dir = await mkdtemp(path.join(tmpdir(), 'flotilla-bench-migrate-'));
+  await chmod(dir, 0o755);
+  cleanup.add('remove the bench folder', () => rm(dir, { recursive: true, force: true }));
+  const home = path.join(dir, 'solo');
+  const port = await findFreePort(0);
+  const keyFile = path.join(dir, 'api-key');
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        CLI_MAIN,
+        'init',
+        '--home',
+        home,
+        '--name',
+        'solo',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--api-key-file',
+        keyFile,
+        '--admin-password-file',
+        path.join(dir, 'pw'),
+      ],
+      { stdio: 'ignore' },
     );
-    await load;
-    if (!switched.ok)
-      throw new Error(`switch failed: ${switched.message}\n${tail(path.join(home, 'node.log'))}`);
-    const maintenance = (outcome: Outcome) =>
-      outcome.status === 503 && outcome.body.includes('maintenance: migration in progress');
-    const failed = outcomes.filter(
-      (outcome) => !maintenance(outcome) && (typeof outcome.status !== 'number' || outcome.status >= 500),
-    );
-    if (failed.length > 0) log(`failed requests: ${JSON.stringify(failed.slice(0, 5))}`);
-    if (retried.length > 0) log(`tried again (as a balancer would): ${retried.join(', ')}`);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`init exited ${code}`))));
+  });
+  const apiKey = (await readFile(keyFile, 'utf8')).trim();
+  const url = `http://127.0.0.1:${port}`;
+  await seed(home, options);
 
-    log('verify');
-    const verify = await migrate(['verify', '--home', home], env);
-    if (!verify.ok) throw new Error(`verify failed: ${verify.message}`);
-
-    const window = switched.window!;
-    log(`window phases: ${JSON.stringify(window.phases)}`);
-    console.log(
-      JSON.stringify({
-        precopyMs: precopy.durationMs,
-        rehearsalPredictedWindowMs: precopy.rehearsal!.predictedWindowMs,
-        windowMs: window.windowMs,
-        dbRows: switched.database!.rows,
-        dbCopyMs: switched.database!.copyMs,
-        deltaFiles: window.deltaFiles,
-        verifyMs: verify.durationMs,
-        requestsDuringWindow: { ok503: outcomes.filter(maintenance).length, failed: failed.length },
-      }),
-    );
-  } finally {
-    await cleanup.runAll();
+  let targetUrl = options.targetUrl;
+  if (!targetUrl) {
+    const postgres = await startBenchPostgres(cleanup, ['flotilla'], { pgStats: false });
+    targetUrl = postgres.url('flotilla');
+    log(`target: embedded PostgreSQL ${postgres.version}`);
   }
-}
+  const shared = path.join(dir, 'share');
+  await mkdir(shared);
+  const env = { FLOTILLA_TARGET_DB_URL: targetUrl };
 
-main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+  const logFile = path.join(dir, 'solo.log');
+  const node = spawnNode(home, logFile);
+  cleanup.add('stop the node', async () => {
+    await stopProcess(node, 20_000);
+    // The node the migration started (detached) records its pid in the home.
+    const pid = Number((await readFile(path.join(home, 'node.pid'), 'utf8').catch(() => '')).trim());
+    if (pid > 0) {
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 200; i++) {
+        try {
+          process.kill(pid, 0);
+        } catch {
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      process.kill(pid, 'SIGKILL');
+    }
+  });
+  await waitForNode(url, node, logFile, 120_000);
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
+  const user = (await (
+    await fetch(`${url}/api/users`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ username: 'dora', password: 'dora-correct-horse-battery', role: 'deployer' }),
+    })
+  ).json()) as UserDto;
+  const deployerKey = (
+    (await (
+      await fetch(`${url}/api/users/${user.id}/api-keys`, {
+        method: 'POST',
+        headers,
+        body: '{"name":"bench"}',
+      })
+    ).json()) as CreatedApiKeyDto
+  ).key;
+
+  log('preflight');
+  const preflight = await migrate(['preflight', '--home', home, '--shared', shared], env);
+  if (!preflight.ok) throw new Error(`preflight failed: ${preflight.message}`);
+  log('precopy (the node keeps serving)');
+  const precopy = await migrate(['precopy', '--home', home, '--shared', shared], env);
+  if (!precopy.ok) throw new Error(`precopy failed: ${precopy.message}`);
+  log(`precopy: ${precopy.durationMs} ms, predicted window ${precopy.rehearsal!.predictedWindowMs} ms`);
+  log(`rehearsal breakdown: ${JSON.stringify(precopy.rehearsal!.breakdown)}`);
+
+  // Work between the precopy and the switch: its logs are what the delta carries.
+  for (let i = 0; i < 20; i++) {
+    await fetch(`${url}/api/tasks`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ kind: 'script', args: { script: `echo late ${i}` } }),
+    });
+  }
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+
+  log('switch, with a client sending requests all along');
+  let traffic = true;
+  const outcomes: Outcome[] = [];
+  const load = (async () => {
+    while (traffic) {
+      outcomes.push(
+        ...(await Promise.all([
+          request(`${url}/api/tasks?limit=5`, 'GET', apiKey),
+          request(`${url}/api/tasks/1/retry`, 'POST', deployerKey),
+        ])),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
+  const switched = await migrate(['switch', '--home', home, '--shared', shared, '--start'], env).finally(
+    () => {
+      traffic = false;
+    },
+  );
+  await load;
+  if (!switched.ok)
+    throw new Error(`switch failed: ${switched.message}\n${tail(path.join(home, 'node.log'))}`);
+  const maintenance = (outcome: Outcome) =>
+    outcome.status === 503 && outcome.body.includes('maintenance: migration in progress');
+  const failed = outcomes.filter(
+    (outcome) => !maintenance(outcome) && (typeof outcome.status !== 'number' || outcome.status >= 500),
+  );
+  if (failed.length > 0) log(`failed requests: ${JSON.stringify(failed.slice(0, 5))}`);
+  if (retried.length > 0) log(`tried again (as a balancer would): ${retried.join(', ')}`);
+
+  log('verify');
+  const verify = await migrate(['verify', '--home', home], env);
+  if (!verify.ok) throw new Error(`verify failed: ${verify.message}`);
+
+  const window = switched.window!;
+  log(`window phases: ${JSON.stringify(window.phases)}`);
+  console.log(
+    JSON.stringify({
+      precopyMs: precopy.durationMs,
+      rehearsalPredictedWindowMs: precopy.rehearsal!.predictedWindowMs,
+      windowMs: window.windowMs,
+      dbRows: switched.database!.rows,
+      dbCopyMs: switched.database!.copyMs,
+      deltaFiles: window.deltaFiles,
+      verifyMs: verify.durationMs,
+      requestsDuringWindow: { ok503: outcomes.filter(maintenance).length, failed: failed.length },
+    }),
+  );
+});

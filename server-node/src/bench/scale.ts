@@ -8,7 +8,7 @@ import { startBenchPostgres } from './bench-postgres.js';
 import { flotillaBatch, flotillaIdlePickup, flotillaRecovery } from './flotilla-bench.js';
 import { BENCH_APPLICATION, FlotillaCluster } from './flotilla-cluster.js';
 import { resetStatements } from './pg-diagnostics.js';
-import { Cleanup, log, round1 } from './util.js';
+import { Cleanup, log, round1, runBenchmark } from './util.js';
 
 // `npm run bench:scale`: the same workload on 1, 3, 8, 16 and 32 real nodes (task cap 4, no-op
 // tasks) sharing one embedded PostgreSQL. One JSON row per size on stdout as it is measured, then
@@ -275,49 +275,27 @@ async function measureSize(pgServer: BenchPostgres, nodes: number, options: Opti
   }
 }
 
-async function main(): Promise<number> {
+runBenchmark(async (cleanup) => {
   const options = parseOptions(process.argv.slice(2));
   if (!options) {
     process.stderr.write(`${USAGE}\n`);
-    return 0;
+    return;
   }
-  const cleanup = new Cleanup();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => void cleanup.runAll().finally(() => process.exit(130)));
+  const largest = Math.max(...options.sizes);
+  // Every node may hold its whole pool under load; the benchmark and the sampler need a few more.
+  const maxConnections = largest * 12 + 20;
+  const pgServer = await startBenchPostgres(cleanup, [], {
+    pgStats: true,
+    flags: ['-c', `max_connections=${maxConnections}`],
+  });
+  log(`PostgreSQL ${pgServer.version}, max_connections ${maxConnections}; sizes ${options.sizes.join(', ')}`);
+  const rows: ScaleRow[] = [];
+  for (const nodes of options.sizes) {
+    const row = await measureSize(pgServer, nodes, options);
+    rows.push(row);
+    process.stdout.write(`${JSON.stringify(row)}\n`);
   }
-  try {
-    const largest = Math.max(...options.sizes);
-    // Every node may hold its whole pool under load; the benchmark and the sampler need a few more.
-    const maxConnections = largest * 12 + 20;
-    const pgServer = await startBenchPostgres(cleanup, [], {
-      pgStats: true,
-      flags: ['-c', `max_connections=${maxConnections}`],
-    });
-    log(
-      `PostgreSQL ${pgServer.version}, max_connections ${maxConnections}; sizes ${options.sizes.join(', ')}`,
-    );
-    const rows: ScaleRow[] = [];
-    for (const nodes of options.sizes) {
-      const row = await measureSize(pgServer, nodes, options);
-      rows.push(row);
-      process.stdout.write(`${JSON.stringify(row)}\n`);
-    }
-    process.stdout.write(
-      `${JSON.stringify({ rows, jobs: options.jobs, taskCap: TASK_CAP, postgres: pgServer.version })}\n`,
-    );
-    return 0;
-  } catch (error) {
-    log(`failed: ${(error as Error).stack ?? String(error)}`);
-    return 1;
-  } finally {
-    await cleanup.runAll();
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    log(`failed: ${String(error)}`);
-    process.exit(1);
-  },
-);
+  process.stdout.write(
+    `${JSON.stringify({ rows, jobs: options.jobs, taskCap: TASK_CAP, postgres: pgServer.version })}\n`,
+  );
+});

@@ -65,3 +65,28 @@ export class Cleanup {
     }
   }
 }
+
+/**
+ * A benchmark's whole life: `body` runs with a Cleanup whose steps run however it ends — done,
+ * failed, Ctrl+C or a kill (exit 130) — and the exit code says which. A failure is logged with its
+ * stack, then `onFailure` may add what helps (the tails of the nodes' logs).
+ */
+export function runBenchmark(body: (cleanup: Cleanup) => Promise<void>, onFailure?: () => void): void {
+  const cleanup = new Cleanup();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void cleanup.runAll().finally(() => process.exit(130)));
+  }
+  void body(cleanup)
+    .then(
+      () => 0,
+      (error: unknown) => {
+        log(`failed: ${(error as Error).stack ?? String(error)}`);
+        onFailure?.();
+        return 1;
+      },
+    )
+    .then(async (code) => {
+      await cleanup.runAll();
+      process.exit(code);
+    });
+}
