@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { migrate } from '../db/migrate.js';
 
 /** A fresh, empty database for one test file, dropped at the end. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -21,4 +22,23 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
       await client.end();
     },
   };
+}
+
+/**
+ * For a test file that works on the schema itself: a fresh database migrated to this build's schema and
+ * a small pool on it, both gone after the file. Call it at the top of a `describe`.
+ */
+export function useMigratedDatabase(): { pool: () => pg.Pool } {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    await migrate(pool);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await database?.drop();
+  });
+  return { pool: () => pool };
 }
