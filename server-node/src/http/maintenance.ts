@@ -38,11 +38,13 @@ class MaintenanceFlag {
 
   current(): Promise<MaintenanceDto | null> {
     if (performance.now() - this.readAt < FLAG_TTL_MS) return Promise.resolve(this.value);
+    // Its age counts from when the read was sent: a slow answer is no fresher than its question.
+    const sentAt = performance.now();
     this.reading ??= readMaintenance(this.db)
       .then(
         (value) => {
           this.value = value;
-          this.readAt = performance.now();
+          this.readAt = sentAt;
           return value;
         },
         (error: Error) => {

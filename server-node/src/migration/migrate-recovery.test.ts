@@ -336,11 +336,16 @@ describe('migration: rollback, crashes, delta, damage and refusals', () => {
     const lifted = await migrate(['switch', ...sharedArgs()]);
     expect(lifted.result).toMatchObject({ state: 'done', window: { nodeStarted: false } });
     expect((await standalone.client.api<ClusterDto>('GET', '/api/cluster')).body.maintenance).toBeNull();
-    const accepted = await fetch(`${standalone.url}/api/tasks/${standalone.taskIds[1]}/retry`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${standalone.deployer.apiKey}` },
-    });
-    expect(accepted.status).not.toBe(503);
+    // A node believes the flag it read for 500 ms (FLAG_TTL_MS): a write in that time after the lift may
+    // still be turned away, with Retry-After. A refused write changes nothing, so asking again is safe.
+    const retry = async () => {
+      const response = await fetch(`${standalone.url}/api/tasks/${standalone.taskIds[1]}/retry`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${standalone.deployer.apiKey}` },
+      });
+      return `${response.status} ${await response.text()}`;
+    };
+    await expect.poll(retry, { timeout: 2000, interval: 200 }).not.toMatch(/^503 /);
 
     const back = await migrate(['rollback', '--force']);
     expect(back.result).toMatchObject({ state: 'done' });
