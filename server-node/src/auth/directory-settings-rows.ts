@@ -58,8 +58,22 @@ export async function readDirectorySettings(db: Db, secrets: SecretBox): Promise
   return { ...DEFAULT_DIRECTORY_SETTINGS, ...row.settings, bindPassword: openBindPassword(secrets, row) };
 }
 
+/**
+ * The stored bind password, opened. One that does not open (the row was damaged, or sealed under another
+ * master key) is a sentence for whoever meets it, sign-in or settings, not a 500: only typing it again helps.
+ */
 function openBindPassword(secrets: SecretBox, row: DbDirectorySettings | null): string | null {
-  return row?.bind_password ? secrets.decrypt(row.bind_password, BIND_PASSWORD_CONTEXT) : null;
+  if (!row?.bind_password) return null;
+  try {
+    return secrets.decrypt(row.bind_password, BIND_PASSWORD_CONTEXT);
+  } catch {
+    throw new HttpError(
+      503,
+      "Directory sign-in cannot be used: the stored service account password cannot be opened with this cluster's " +
+        'master key (the stored value is damaged or from another cluster). An administrator must enter the ' +
+        'password again in the directory settings.',
+    );
+  }
 }
 
 /**

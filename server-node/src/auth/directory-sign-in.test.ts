@@ -162,6 +162,33 @@ describe('directory sign-in (LDAP / Active Directory)', () => {
     expect(audit.rows).toEqual([{ reason: 'no-mapped-group' }]);
   });
 
+  it('says so when the stored service password cannot be opened, and works again once it is typed again', async () => {
+    const stored = await cluster.db.query<{ bind_password: string }>(
+      `select bind_password from directory_settings`,
+    );
+    // Sealed under another key: well formed, but its tag does not match.
+    const foreign = `v1:${Buffer.alloc(48, 7).toString('base64')}`;
+    await cluster.db.query(`update directory_settings set bind_password = $1`, [foreign]);
+    try {
+      const alice = await signIn('alice', slapdPassword('alice'));
+      expect(alice.status).toBe(503);
+      expect(json<ErrorDto>(alice).error).toMatch(
+        /^Directory sign-in cannot be used: the stored service account password cannot be opened .* enter the password again/,
+      );
+      // The settings as the console sends them when the password field is left empty: no bindPassword.
+      const kept = await putSettings({ ...settings, bindPassword: undefined });
+      expect(kept.status).toBe(503);
+      expect(kept.body.error).toMatch(/enter the password again in the directory settings/);
+      expect((await cluster.api('GET', DIRECTORY_SETTINGS_PATH)).status).toBe(200);
+      expect((await putSettings(settings)).status).toBe(200);
+      expect((await signIn('alice', slapdPassword('alice'))).status).not.toBe(503);
+    } finally {
+      await cluster.db.query(`update directory_settings set bind_password = $1`, [
+        stored.rows[0]!.bind_password,
+      ]);
+    }
+  });
+
   it('answers a wrong password and an unknown user alike', async () => {
     const wrong = await signIn('alice', 'not-her-password');
     const unknown = await signIn('nobody-here', 'not-her-password');

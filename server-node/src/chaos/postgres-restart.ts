@@ -13,6 +13,11 @@ const FAST_REFUSAL_MS = 1000;
  */
 export const postgresRestart: ScenarioSpec = {
   name: 'postgres-restart',
+  // 5 s without the database is past the fencing delay (4 s): every node fences, and a script still
+  // running then is stopped and failed with the reason, never run again on its own (policy `fail`), as
+  // after a partition. The 2 s load scripts mostly end before it; a slow start makes one run into it
+  // (CI saw 2 of 14).
+  expectedFailures: /was lost while running this task/,
   async fault(run) {
     const watches = run.cluster.nodes.map((node) => new PingWatch(run.cluster, node.name).start());
     run.cleanup.add('stop the ping watches', () => Promise.all(watches.map((watch) => watch.stop())));
