@@ -35,8 +35,13 @@ export function createTaskListSync(client: QueryClient, read: (ids: string[]) =>
     const lists = client
       .getQueriesData<TaskDto[]>({ queryKey: [...queryKeys.tasks(clusterId), 'list'] })
       .filter(([, data]) => data !== undefined);
+    // The task's detail, and its log: a followed log holds only what was streamed (staleTime is
+    // Infinity), and must be read whole again once the task has ended.
     const details = () => {
-      for (const id of ids) void client.invalidateQueries({ queryKey: queryKeys.task(clusterId, id) });
+      for (const id of ids) {
+        void client.invalidateQueries({ queryKey: queryKeys.task(clusterId, id) });
+        void client.invalidateQueries({ queryKey: queryKeys.taskLog(clusterId, id) });
+      }
     };
     if (lists.length === 0) return details();
     const activeId = client.getQueryData<ClustersDto>(queryKeys.clusters())?.activeId;

@@ -158,6 +158,10 @@ describe('usePushSync', () => {
     const running = task('1', 'executing');
     client.setQueryData(queryKeys.taskList('c1', {}), [running]);
     client.setQueryData(queryKeys.taskList('c1', { state: 'executing' }), [running]);
+    // A followed log (seeded '' and appended to) and the detail of the task that ended; another task's log.
+    client.setQueryData(queryKeys.taskLog('c1', '1'), 'streamed\n');
+    client.setQueryData(queryKeys.task('c1', '1'), running);
+    client.setQueryData(queryKeys.taskLog('c1', '9'), 'other\n');
     answers.set(INVOKE.tasks.list, [task('2', 'queued'), task('1', 'succeeded')]);
     const finished: EventDto = {
       seq: '5',
@@ -181,6 +185,10 @@ describe('usePushSync', () => {
     expect(client.getQueryData<TaskDto[]>(queryKeys.taskList('c1', { state: 'executing' }))).toEqual([]);
     expect(invoked).toEqual([INVOKE.tasks.list]);
     expect(client.getQueryState(queryKeys.taskList('c1', {}))?.isInvalidated).toBe(false);
+    // Read whole again once the task has ended (the drawer reads the log only then).
+    expect(client.getQueryState(queryKeys.taskLog('c1', '1'))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.task('c1', '1'))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.taskLog('c1', '9'))?.isInvalidated).toBe(false);
   });
 
   it("reads the lists again for another cluster's events and for an event without a task id", async () => {
